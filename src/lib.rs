@@ -1,0 +1,10 @@
+//! Tessera: a self-hosted identity service that speaks the AWS IAM and STS Query APIs.
+//!
+//! Dependency rule ("→" = may use):
+//! `cli, app → api → wire, sigv4, auth, domain → secret, clock`; `api` and `cli` drive the
+//! store through [`store::Store`]; `store` knows domain types, never the reverse.
+//! `sigv4`, `wire` and `domain` are pure: no axum, no SQL, no system clock.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+pub mod sigv4;
