@@ -25,3 +25,4 @@ pub mod domain;
 pub mod secret;
 pub mod sigv4;
 pub mod store;
+pub mod wire;
