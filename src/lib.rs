@@ -4,23 +4,18 @@
 //! `cli, app → api → wire, sigv4, auth, domain → secret, clock`; `api` and `cli` drive the
 //! store through [`store::Store`]; `store` knows domain types, never the reverse.
 //! `sigv4`, `wire` and `domain` are pure: no axum, no SQL, no system clock.
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg_attr(
     test,
-    allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
+    allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod domain;
 pub mod secret;
 pub mod sigv4;

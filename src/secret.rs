@@ -95,10 +95,7 @@ impl DataKey {
         let mut bytes = data_encoding::BASE64
             .decode(text.trim().as_bytes())
             .map_err(|_| SecretError::BadDataKey)?;
-        let key: [u8; 32] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| SecretError::BadDataKey)?;
+        let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| SecretError::BadDataKey)?;
         bytes.zeroize();
         Ok(Self(key))
     }
@@ -141,9 +138,7 @@ impl DataKey {
     }
 
     pub fn open(&self, sealed: &[u8], context: &[u8]) -> Result<Vec<u8>, SecretError> {
-        let (nonce, body) = sealed
-            .split_at_checked(NONCE_LEN)
-            .ok_or(SecretError::Unseal)?;
+        let (nonce, body) = sealed.split_at_checked(NONCE_LEN).ok_or(SecretError::Unseal)?;
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| SecretError::Unseal)?;
         Aes256Gcm::new(&self.0.into())
             .decrypt(
@@ -191,10 +186,7 @@ mod tests {
         assert_eq!(key.open_text(&sealed, b"AKIA2"), Err(SecretError::Unseal));
         let other = DataKey::generate().unwrap();
         assert_eq!(other.open_text(&sealed, b"AKIA1"), Err(SecretError::Unseal));
-        assert_eq!(
-            key.open_text(&sealed[..5], b"AKIA1"),
-            Err(SecretError::Unseal)
-        );
+        assert_eq!(key.open_text(&sealed[..5], b"AKIA1"), Err(SecretError::Unseal));
     }
 
     #[test]
@@ -202,10 +194,7 @@ mod tests {
         let key = DataKey::generate().unwrap();
         let again = DataKey::from_base64(&key.to_base64()).unwrap();
         assert_eq!(key.derive("x"), again.derive("x"));
-        assert_eq!(
-            DataKey::from_base64("c2hvcnQ=").unwrap_err(),
-            SecretError::BadDataKey
-        );
+        assert_eq!(DataKey::from_base64("c2hvcnQ=").unwrap_err(), SecretError::BadDataKey);
     }
 
     #[test]

@@ -5,8 +5,7 @@ use crate::secret::{SecretAccessKey, SecretError, random_bytes};
 /// The 32 characters AWS uses in user IDs and access key IDs (`[A-Z2-7]`).
 const ID_ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 /// Secret access keys: 40 characters of `[A-Za-z0-9+/]`.
-const SECRET_ALPHABET: &[u8; 64] =
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const SECRET_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 fn random_text(prefix: &str, len: usize, alphabet: &[u8]) -> Result<String, SecretError> {
     let mut bytes = vec![0u8; len];
@@ -27,10 +26,7 @@ fn random_text(prefix: &str, len: usize, alphabet: &[u8]) -> Result<String, Secr
 fn is_id_text(text: &str, prefix: &str, len: usize) -> bool {
     text.len() == prefix.len() + len
         && text.starts_with(prefix)
-        && text
-            .bytes()
-            .skip(prefix.len())
-            .all(|b| ID_ALPHABET.contains(&b))
+        && text.bytes().skip(prefix.len()).all(|b| ID_ALPHABET.contains(&b))
 }
 
 /// A 12-digit AWS account ID.
@@ -39,8 +35,7 @@ pub struct AccountId(String);
 
 impl AccountId {
     pub fn parse(text: &str) -> Option<Self> {
-        (text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| Self(text.to_owned()))
+        (text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())).then(|| Self(text.to_owned()))
     }
     pub fn generate() -> Result<Self, SecretError> {
         let mut bytes = [0u8; 12];
@@ -127,15 +122,9 @@ mod tests {
         let user = UserId::generate().unwrap();
         assert!(is_id_text(user.as_str(), "AIDA", 17), "{user:?}");
         let key = AccessKeyId::generate(KeyKind::LongTerm).unwrap();
-        assert_eq!(
-            AccessKeyId::parse(key.as_str()).unwrap().1,
-            KeyKind::LongTerm
-        );
+        assert_eq!(AccessKeyId::parse(key.as_str()).unwrap().1, KeyKind::LongTerm);
         let session = AccessKeyId::generate(KeyKind::Session).unwrap();
-        assert_eq!(
-            AccessKeyId::parse(session.as_str()).unwrap().1,
-            KeyKind::Session
-        );
+        assert_eq!(AccessKeyId::parse(session.as_str()).unwrap().1, KeyKind::Session);
         assert!(is_secret_access_key_text(
             generate_secret_access_key().unwrap().expose()
         ));

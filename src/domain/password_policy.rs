@@ -51,16 +51,10 @@ mod tests {
     #[test]
     fn default_policy() {
         assert_eq!(check("Ab1!", &[]), Err(PasswordPolicyError::TooShort));
-        assert_eq!(
-            check("abcdefgh1", &[]),
-            Err(PasswordPolicyError::TooFewClasses)
-        );
+        assert_eq!(check("abcdefgh1", &[]), Err(PasswordPolicyError::TooFewClasses));
         assert_eq!(check("abcdefgH1", &[]), Ok(()));
         assert_eq!(check("abcdefg!1", &[]), Ok(()));
-        assert_eq!(
-            check(&"aA1".repeat(43), &[]),
-            Err(PasswordPolicyError::TooLong)
-        );
+        assert_eq!(check(&"aA1".repeat(43), &[]), Err(PasswordPolicyError::TooLong));
         assert_eq!(
             check("Root@Example1", &["root@example1"]),
             Err(PasswordPolicyError::EqualsIdentity)

@@ -71,10 +71,7 @@ mod tests {
 
     #[test]
     fn reserved_prefix_and_limit() {
-        assert_eq!(
-            check_request(&[tag("AWS:x", "")]),
-            Err(TagError::ReservedPrefix)
-        );
+        assert_eq!(check_request(&[tag("AWS:x", "")]), Err(TagError::ReservedPrefix));
         let many: Vec<Tag> = (0..51).map(|i| tag(&format!("k{i}"), "")).collect();
         assert_eq!(merge(&[], &many), Err(TagError::TooMany));
         assert_eq!(merge(&[], &many[..50]).unwrap().len(), 50);

@@ -35,12 +35,7 @@ pub trait AccessKeyStore: Send + Sync {
         id: &str,
         status: AccessKeyStatus,
     ) -> Result<(), IamError>;
-    async fn delete_access_key(
-        &self,
-        account: &AccountId,
-        target: &Target,
-        id: &str,
-    ) -> Result<(), IamError>;
+    async fn delete_access_key(&self, account: &AccountId, target: &Target, id: &str) -> Result<(), IamError>;
     /// Any key of the account, with its owner's name (`None` for root).
     async fn access_key_in_account(
         &self,
@@ -49,16 +44,13 @@ pub trait AccessKeyStore: Send + Sync {
     ) -> Result<Option<(AccessKey, Option<String>)>, StoreError>;
 }
 
-const KEY_COLUMNS: &str = "access_key_id, account_id, user_id, status, created_at, last_used_at, last_used_region, last_used_service";
+const KEY_COLUMNS: &str =
+    "access_key_id, account_id, user_id, status, created_at, last_used_at, last_used_region, last_used_service";
 
 pub(super) fn read_key(row: &Row) -> Result<AccessKey, StoreError> {
     let status = row.text(3)?;
     let last_used = match (row.opt_time(5)?, row.opt_text(6)?, row.opt_text(7)?) {
-        (Some(at), Some(region), Some(service)) => Some(KeyUse {
-            at,
-            region,
-            service,
-        }),
+        (Some(at), Some(region), Some(service)) => Some(KeyUse { at, region, service }),
         _ => None,
     };
     Ok(AccessKey {
@@ -75,11 +67,7 @@ pub(super) fn read_key(row: &Row) -> Result<AccessKey, StoreError> {
 }
 
 /// Keys of one owner in creation order (ties by ID, so the order is total).
-fn owner_keys(
-    tx: &mut dyn SqlTx,
-    account: &AccountId,
-    owner: &Owner,
-) -> Result<Vec<AccessKey>, StoreError> {
+fn owner_keys(tx: &mut dyn SqlTx, account: &AccountId, owner: &Owner) -> Result<Vec<AccessKey>, StoreError> {
     let sql = format!(
         "SELECT {KEY_COLUMNS} FROM access_keys WHERE account_id = $1 AND user_id IS NOT DISTINCT FROM $2 ORDER BY created_at, access_key_id"
     );
@@ -89,12 +77,7 @@ fn owner_keys(
         .collect()
 }
 
-fn owned_key(
-    tx: &mut dyn SqlTx,
-    account: &AccountId,
-    owner: &Owner,
-    id: &str,
-) -> Result<AccessKey, IamError> {
+fn owned_key(tx: &mut dyn SqlTx, account: &AccountId, owner: &Owner, id: &str) -> Result<AccessKey, IamError> {
     owner_keys(tx, account, owner)?
         .into_iter()
         .find(|key| key.id.as_str() == id)
@@ -176,12 +159,7 @@ impl AccessKeyStore for SqlStore {
         .await
     }
 
-    async fn delete_access_key(
-        &self,
-        account: &AccountId,
-        target: &Target,
-        id: &str,
-    ) -> Result<(), IamError> {
+    async fn delete_access_key(&self, account: &AccountId, target: &Target, id: &str) -> Result<(), IamError> {
         let (account, target, id) = (account.clone(), target.clone(), id.to_owned());
         self.write(move |tx| {
             lock_account(tx, &account)?;

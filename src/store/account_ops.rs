@@ -25,6 +25,8 @@ pub trait AccountStore: Send + Sync {
     async fn key_credential(&self, key: &AccessKeyId) -> Result<Option<KeyCredential>, StoreError>;
     /// Notes where a key was used (credential report, GetAccessKeyLastUsed).
     async fn record_key_use(&self, key: &AccessKeyId, used: KeyUse) -> Result<(), StoreError>;
+    /// The value sealed with the data key at initialisation, if the database is initialised.
+    async fn data_key_check(&self) -> Result<Option<Vec<u8>>, StoreError>;
     /// Test mode: deletes everything but what `init` created, in one transaction.
     async fn reset_to_initial(&self) -> Result<(), StoreError>;
 }
@@ -34,8 +36,7 @@ const ACCOUNT_COLUMNS: &str = "account_id, root_email, alias, created_at";
 pub(super) fn read_account(row: &Row) -> Result<Account, StoreError> {
     let id = row.text(0)?;
     Ok(Account {
-        id: AccountId::parse(&id)
-            .ok_or_else(|| StoreError::Corrupt(format!("bad account id {id}")))?,
+        id: AccountId::parse(&id).ok_or_else(|| StoreError::Corrupt(format!("bad account id {id}")))?,
         root_email: row.text(1)?,
         alias: row.opt_text(2)?,
         created_at: row.time(3)?,
@@ -71,6 +72,10 @@ impl AccountStore for SqlStore {
                 &[account.id.as_str().into(), account.root_email.as_str().into(), account.now.into(), hash.into(), changed.into()],
             )?;
             tx.execute(
+                "INSERT INTO settings (name, value) VALUES ('data_key_check', $1)",
+                &[account.data_key_check.clone().into()],
+            )?;
+            tx.execute(
                 "INSERT INTO access_keys (access_key_id, account_id, user_id, sealed_secret, status, created_at, created_by_init) VALUES ($1, $2, $3, $4, 'Active', $5, 1)",
                 &[account.root_key_id.as_str().into(), account.id.as_str().into(), Value::Text(None), account.root_sealed_secret.clone().into(), account.now.into()],
             )?;
@@ -95,9 +100,7 @@ impl AccountStore for SqlStore {
     async fn first_account(&self) -> Result<Option<Account>, StoreError> {
         self.read(|tx| {
             tx.query_opt(
-                &format!(
-                    "SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY created_at, account_id LIMIT 1"
-                ),
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY created_at, account_id LIMIT 1"),
                 &[],
             )?
             .map(|row| read_account(&row))
@@ -121,9 +124,7 @@ impl AccountStore for SqlStore {
                 "UPDATE accounts SET alias = $1 WHERE account_id = $2",
                 &[alias.as_str().into(), account.as_str().into()],
             ) {
-                Err(StoreError::UniqueViolation) => {
-                    Err(IamError::AlreadyExists(Entity::AccountAlias(alias.clone())))
-                }
+                Err(StoreError::UniqueViolation) => Err(IamError::AlreadyExists(Entity::AccountAlias(alias.clone()))),
                 other => other.map(|_| ()).map_err(IamError::from),
             }
         })
@@ -150,7 +151,10 @@ impl AccountStore for SqlStore {
         self.read(move |tx| {
             let id: Value = account.as_str().into();
             Ok(AccountCounts {
-                users: tx.count("SELECT COUNT(*) FROM users WHERE account_id = $1", std::slice::from_ref(&id))?,
+                users: tx.count(
+                    "SELECT COUNT(*) FROM users WHERE account_id = $1",
+                    std::slice::from_ref(&id),
+                )?,
                 root_access_keys: tx.count(
                     "SELECT COUNT(*) FROM access_keys WHERE account_id = $1 AND user_id IS NULL",
                     std::slice::from_ref(&id),
@@ -201,6 +205,15 @@ impl AccountStore for SqlStore {
                 &[used.at.into(), used.region.as_str().into(), used.service.as_str().into(), key.as_str().into()],
             )
             .map(|_| ())
+        })
+        .await
+    }
+
+    async fn data_key_check(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(|tx| {
+            tx.query_opt("SELECT value FROM settings WHERE name = 'data_key_check'", &[])?
+                .map(|row| row.bytes(0))
+                .transpose()
         })
         .await
     }

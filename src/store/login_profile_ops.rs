@@ -19,11 +19,7 @@ pub trait LoginProfileStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<(String, LoginProfile), IamError>;
     /// The profile and the user's name as stored (case kept).
-    async fn login_profile(
-        &self,
-        account: &AccountId,
-        user: &str,
-    ) -> Result<(String, LoginProfile), IamError>;
+    async fn login_profile(&self, account: &AccountId, user: &str) -> Result<(String, LoginProfile), IamError>;
     async fn update_login_profile(
         &self,
         account: &AccountId,
@@ -61,11 +57,7 @@ impl LoginProfileStore for SqlStore {
         .await
     }
 
-    async fn login_profile(
-        &self,
-        account: &AccountId,
-        user: &str,
-    ) -> Result<(String, LoginProfile), IamError> {
+    async fn login_profile(&self, account: &AccountId, user: &str) -> Result<(String, LoginProfile), IamError> {
         let (account, name) = (account.clone(), user.to_owned());
         self.read(move |tx| {
             let user = require_user(tx, &account, &name)?;
@@ -73,8 +65,7 @@ impl LoginProfileStore for SqlStore {
                 "SELECT created_at, reset_required FROM login_profiles WHERE user_id = $1",
                 &[user.id.as_str().into()],
             )?;
-            let row =
-                row.ok_or_else(|| IamError::NotFound(Entity::LoginProfile(user.name.clone())))?;
+            let row = row.ok_or_else(|| IamError::NotFound(Entity::LoginProfile(user.name.clone())))?;
             Ok((
                 user.name,
                 LoginProfile {
@@ -109,7 +100,10 @@ impl LoginProfileStore for SqlStore {
                 )?;
             }
             if let Some(reset) = reset_required {
-                tx.execute("UPDATE login_profiles SET reset_required = $1 WHERE user_id = $2", &[reset.into(), id.into()])?;
+                tx.execute(
+                    "UPDATE login_profiles SET reset_required = $1 WHERE user_id = $2",
+                    &[reset.into(), id.into()],
+                )?;
             }
             Ok(())
         })

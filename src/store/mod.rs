@@ -114,14 +114,13 @@ pub struct NewAccount {
     pub root_password_hash: Option<crate::secret::PasswordHash>,
     pub root_key_id: AccessKeyId,
     pub root_sealed_secret: Vec<u8>,
+    /// A known value sealed with the data key (see [`AccountStore::data_key_check`]).
+    pub data_key_check: Vec<u8>,
     pub now: OffsetDateTime,
 }
 
 /// Everything the server stores.
-pub trait Store:
-    AccountStore + UserStore + LoginProfileStore + AccessKeyStore + ReportStore
-{
-}
+pub trait Store: AccountStore + UserStore + LoginProfileStore + AccessKeyStore + ReportStore {}
 impl<T: AccountStore + UserStore + LoginProfileStore + AccessKeyStore + ReportStore> Store for T {}
 
 /// The store behind [`Store`]: the intent logic over whichever backend the URL chose.
@@ -143,9 +142,7 @@ impl SqlStore {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Database::Postgres(postgres::PgDb::open(url).await?)
         } else {
-            return Err(StoreError::BadUrl(
-                "expected sqlite://PATH or postgres://…".into(),
-            ));
+            return Err(StoreError::BadUrl("expected sqlite://PATH or postgres://…".into()));
         };
         Ok(Self { db })
     }

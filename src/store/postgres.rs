@@ -22,7 +22,7 @@ const POOL: usize = 16;
 /// A serialisation failure or deadlock is retried this many times before giving up.
 const RETRIES: usize = 3;
 /// Held while migrating, so nodes starting together migrate one at a time.
-const MIGRATION_LOCK: i64 = 0x7465_7373_6572_61;
+const MIGRATION_LOCK: i64 = 0x0074_6573_7365_7261;
 
 pub struct PgDb {
     url: String,
@@ -30,8 +30,7 @@ pub struct PgDb {
 }
 
 fn connect(url: &str) -> Result<Client, StoreError> {
-    Client::connect(url, NoTls)
-        .map_err(|e| StoreError::Unavailable(format!("cannot connect to PostgreSQL: {e}")))
+    Client::connect(url, NoTls).map_err(|e| StoreError::Unavailable(format!("cannot connect to PostgreSQL: {e}")))
 }
 
 impl PgDb {
@@ -91,12 +90,7 @@ impl PgDb {
                 let result = work(&mut tx);
                 let retry = tx.retry;
                 let outcome = match result {
-                    Ok(value) => tx
-                        .tx
-                        .commit()
-                        .map_err(map_error)
-                        .map(|()| value)
-                        .map_err(E::from),
+                    Ok(value) => tx.tx.commit().map_err(map_error).map(|()| value).map_err(E::from),
                     Err(e) => {
                         let _ = tx.tx.rollback();
                         Err(e)
@@ -161,25 +155,10 @@ fn column(row: &postgres::Row, index: usize, kind: &Type) -> Result<Value, Store
     let get_error = |e: postgres::Error| StoreError::Corrupt(format!("column {index}: {e}"));
     Ok(match *kind {
         Type::INT8 => Value::Int(row.try_get::<_, Option<i64>>(index).map_err(get_error)?),
-        Type::INT4 => Value::Int(
-            row.try_get::<_, Option<i32>>(index)
-                .map_err(get_error)?
-                .map(i64::from),
-        ),
-        Type::INT2 => Value::Int(
-            row.try_get::<_, Option<i16>>(index)
-                .map_err(get_error)?
-                .map(i64::from),
-        ),
-        Type::BOOL => Value::Int(
-            row.try_get::<_, Option<bool>>(index)
-                .map_err(get_error)?
-                .map(i64::from),
-        ),
-        Type::BYTEA => Value::Bytes(
-            row.try_get::<_, Option<Vec<u8>>>(index)
-                .map_err(get_error)?,
-        ),
+        Type::INT4 => Value::Int(row.try_get::<_, Option<i32>>(index).map_err(get_error)?.map(i64::from)),
+        Type::INT2 => Value::Int(row.try_get::<_, Option<i16>>(index).map_err(get_error)?.map(i64::from)),
+        Type::BOOL => Value::Int(row.try_get::<_, Option<bool>>(index).map_err(get_error)?.map(i64::from)),
+        Type::BYTEA => Value::Bytes(row.try_get::<_, Option<Vec<u8>>>(index).map_err(get_error)?),
         Type::VOID => Value::Int(None),
         _ => Value::Text(row.try_get::<_, Option<String>>(index).map_err(get_error)?),
     })

@@ -10,26 +10,12 @@ use async_trait::async_trait;
 #[async_trait]
 pub trait ReportStore: Send + Sync {
     /// One row per principal: root first, then IAM users by name. One consistent snapshot.
-    async fn credential_report_rows(
-        &self,
-        account: &AccountId,
-    ) -> Result<Vec<CredentialReportRow>, StoreError>;
-    async fn save_credential_report(
-        &self,
-        account: &AccountId,
-        report: CredentialReport,
-    ) -> Result<(), StoreError>;
-    async fn latest_credential_report(
-        &self,
-        account: &AccountId,
-    ) -> Result<Option<CredentialReport>, StoreError>;
+    async fn credential_report_rows(&self, account: &AccountId) -> Result<Vec<CredentialReportRow>, StoreError>;
+    async fn save_credential_report(&self, account: &AccountId, report: CredentialReport) -> Result<(), StoreError>;
+    async fn latest_credential_report(&self, account: &AccountId) -> Result<Option<CredentialReport>, StoreError>;
 }
 
-fn keys_of(
-    tx: &mut dyn SqlTx,
-    account: &AccountId,
-    owner: Value,
-) -> Result<Vec<AccessKey>, StoreError> {
+fn keys_of(tx: &mut dyn SqlTx, account: &AccountId, owner: Value) -> Result<Vec<AccessKey>, StoreError> {
     tx.query(
         "SELECT access_key_id, account_id, user_id, status, created_at, last_used_at, last_used_region, last_used_service FROM access_keys WHERE account_id = $1 AND user_id IS NOT DISTINCT FROM $2 ORDER BY created_at, access_key_id",
         &[account.as_str().into(), owner],
@@ -41,10 +27,7 @@ fn keys_of(
 
 #[async_trait]
 impl ReportStore for SqlStore {
-    async fn credential_report_rows(
-        &self,
-        account: &AccountId,
-    ) -> Result<Vec<CredentialReportRow>, StoreError> {
+    async fn credential_report_rows(&self, account: &AccountId) -> Result<Vec<CredentialReportRow>, StoreError> {
         let account = account.clone();
         self.read(move |tx| {
             let id: Value = account.as_str().into();
@@ -80,11 +63,7 @@ impl ReportStore for SqlStore {
         .await
     }
 
-    async fn save_credential_report(
-        &self,
-        account: &AccountId,
-        report: CredentialReport,
-    ) -> Result<(), StoreError> {
+    async fn save_credential_report(&self, account: &AccountId, report: CredentialReport) -> Result<(), StoreError> {
         let account = account.clone();
         self.write(move |tx| {
             tx.execute(
@@ -96,10 +75,7 @@ impl ReportStore for SqlStore {
         .await
     }
 
-    async fn latest_credential_report(
-        &self,
-        account: &AccountId,
-    ) -> Result<Option<CredentialReport>, StoreError> {
+    async fn latest_credential_report(&self, account: &AccountId) -> Result<Option<CredentialReport>, StoreError> {
         let account = account.clone();
         self.read(move |tx| {
             let row = tx.query_opt(

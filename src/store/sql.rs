@@ -137,8 +137,7 @@ fn type_name(value: &Value) -> &'static str {
 }
 
 fn to_time(seconds: i64) -> Result<OffsetDateTime, StoreError> {
-    OffsetDateTime::from_unix_timestamp(seconds)
-        .map_err(|_| StoreError::Corrupt(format!("bad time {seconds}")))
+    OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| StoreError::Corrupt(format!("bad time {seconds}")))
 }
 
 /// What differs between the two SQL dialects, as far as the intent logic cares.

@@ -35,9 +35,7 @@ pub struct SqliteDb {
 }
 
 fn open_connection(path: &str) -> Result<Connection, StoreError> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_CREATE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)
         .map_err(|e| StoreError::Unavailable(format!("cannot open {path}: {e}")))?;
     conn.execute_batch(
@@ -210,8 +208,7 @@ fn column(value: ValueRef<'_>) -> Result<Value, StoreError> {
         ValueRef::Null => Value::Int(None),
         ValueRef::Integer(v) => Value::Int(Some(v)),
         ValueRef::Text(v) => Value::Text(Some(
-            String::from_utf8(v.to_vec())
-                .map_err(|_| StoreError::Corrupt("text is not UTF-8".into()))?,
+            String::from_utf8(v.to_vec()).map_err(|_| StoreError::Corrupt("text is not UTF-8".into()))?,
         )),
         ValueRef::Blob(v) => Value::Bytes(Some(v.to_vec())),
         ValueRef::Real(_) => return Err(StoreError::Corrupt("unexpected REAL column".into())),
@@ -224,8 +221,7 @@ fn map_error(error: rusqlite::Error) -> StoreError {
             rusqlite::ErrorCode::ConstraintViolation
                 if matches!(
                     e.extended_code,
-                    rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                        | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                    rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
                 ) =>
             {
                 StoreError::UniqueViolation
@@ -257,9 +253,7 @@ impl SqlTx for SqliteTx<'_> {
         let mut statement = self.conn.prepare_cached(sql).map_err(map_error)?;
         let width = statement.column_count();
         let bound: Vec<rusqlite::types::Value> = params.iter().map(bind).collect();
-        let mut rows = statement
-            .query(rusqlite::params_from_iter(bound))
-            .map_err(map_error)?;
+        let mut rows = statement.query(rusqlite::params_from_iter(bound)).map_err(map_error)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(map_error)? {
             let mut values = Vec::with_capacity(width);

@@ -2,9 +2,7 @@
 
 use super::account_ops::lock_account;
 use super::sql::{Row, SqlTx, Value};
-use super::{
-    DeleteBlocker, Entity, IamError, Page, PageRequest, Quota, SqlStore, StoreError, Target,
-};
+use super::{DeleteBlocker, Entity, IamError, Page, PageRequest, Quota, SqlStore, StoreError, Target};
 use crate::domain::tags::{self, TagError};
 use crate::domain::*;
 use async_trait::async_trait;
@@ -26,11 +24,7 @@ pub struct NewUser {
 pub trait UserStore: Send + Sync {
     /// Creates a user unless its name is taken (case-insensitively) or the quota is reached.
     async fn create_user(&self, account: &AccountId, user: NewUser) -> Result<User, IamError>;
-    async fn user_by_name(
-        &self,
-        account: &AccountId,
-        name: &str,
-    ) -> Result<Option<User>, StoreError>;
+    async fn user_by_name(&self, account: &AccountId, name: &str) -> Result<Option<User>, StoreError>;
     /// Users whose path starts with `path_prefix`, ordered by lower-cased name.
     async fn list_users(
         &self,
@@ -47,22 +41,11 @@ pub trait UserStore: Send + Sync {
     ) -> Result<(), IamError>;
     /// Deletes a user that holds nothing AWS makes you delete first.
     async fn delete_user(&self, account: &AccountId, name: &str) -> Result<(), IamError>;
-    async fn tag_user(
-        &self,
-        account: &AccountId,
-        name: &str,
-        tags: Vec<Tag>,
-    ) -> Result<(), IamError>;
-    async fn untag_user(
-        &self,
-        account: &AccountId,
-        name: &str,
-        keys: Vec<String>,
-    ) -> Result<(), IamError>;
+    async fn tag_user(&self, account: &AccountId, name: &str, tags: Vec<Tag>) -> Result<(), IamError>;
+    async fn untag_user(&self, account: &AccountId, name: &str, keys: Vec<String>) -> Result<(), IamError>;
 }
 
-pub(super) const USER_COLUMNS: &str =
-    "account_id, user_id, user_name, path, created_at, password_last_used";
+pub(super) const USER_COLUMNS: &str = "account_id, user_id, user_name, path, created_at, password_last_used";
 
 /// The case-insensitive key names are unique under (`iam-mfa.md` §0.5).
 pub(super) fn name_key(name: &str) -> String {
@@ -99,25 +82,24 @@ fn read_tags(tx: &mut dyn SqlTx, user: &UserId) -> Result<Vec<Tag>, StoreError> 
 }
 
 fn write_tags(tx: &mut dyn SqlTx, user: &UserId, tags: &[Tag]) -> Result<(), StoreError> {
-    tx.execute(
-        "DELETE FROM user_tags WHERE user_id = $1",
-        &[user.as_str().into()],
-    )?;
+    tx.execute("DELETE FROM user_tags WHERE user_id = $1", &[user.as_str().into()])?;
     for (position, tag) in (0_i64..).zip(tags) {
         tx.execute(
             "INSERT INTO user_tags (user_id, key_lower, tag_key, tag_value, position) VALUES ($1, $2, $3, $4, $5)",
-            &[user.as_str().into(), tag.key.to_lowercase().into(), tag.key.as_str().into(), tag.value.as_str().into(), position.into()],
+            &[
+                user.as_str().into(),
+                tag.key.to_lowercase().into(),
+                tag.key.as_str().into(),
+                tag.value.as_str().into(),
+                position.into(),
+            ],
         )?;
     }
     Ok(())
 }
 
 /// Finds a user by name (case-insensitive), with its tags.
-pub(super) fn find_user(
-    tx: &mut dyn SqlTx,
-    account: &AccountId,
-    name: &str,
-) -> Result<Option<User>, StoreError> {
+pub(super) fn find_user(tx: &mut dyn SqlTx, account: &AccountId, name: &str) -> Result<Option<User>, StoreError> {
     let row = tx.query_opt(
         &format!("SELECT {USER_COLUMNS} FROM users WHERE account_id = $1 AND name_key = $2"),
         &[account.as_str().into(), name_key(name).into()],
@@ -128,20 +110,12 @@ pub(super) fn find_user(
     Ok(Some(user))
 }
 
-pub(super) fn require_user(
-    tx: &mut dyn SqlTx,
-    account: &AccountId,
-    name: &str,
-) -> Result<User, IamError> {
+pub(super) fn require_user(tx: &mut dyn SqlTx, account: &AccountId, name: &str) -> Result<User, IamError> {
     find_user(tx, account, name)?.ok_or_else(|| IamError::NotFound(Entity::User(name.to_owned())))
 }
 
 /// Resolves a [`Target`] inside the caller's transaction.
-pub(super) fn resolve_target(
-    tx: &mut dyn SqlTx,
-    account: &AccountId,
-    target: &Target,
-) -> Result<Owner, IamError> {
+pub(super) fn resolve_target(tx: &mut dyn SqlTx, account: &AccountId, target: &Target) -> Result<Owner, IamError> {
     match target {
         Target::Root => Ok(Owner::Root),
         Target::UserNamed(name) => Ok(Owner::User(require_user(tx, account, name)?.id)),
@@ -200,11 +174,7 @@ impl UserStore for SqlStore {
         .await
     }
 
-    async fn user_by_name(
-        &self,
-        account: &AccountId,
-        name: &str,
-    ) -> Result<Option<User>, StoreError> {
+    async fn user_by_name(&self, account: &AccountId, name: &str) -> Result<Option<User>, StoreError> {
         let (account, name) = (account.clone(), name.to_owned());
         self.read(move |tx| find_user(tx, &account, &name)).await
     }
@@ -290,25 +260,14 @@ impl UserStore for SqlStore {
             {
                 return Err(IamError::DeleteConflict(DeleteBlocker::AccessKeys));
             }
-            tx.execute(
-                "DELETE FROM user_tags WHERE user_id = $1",
-                std::slice::from_ref(&id),
-            )?;
-            tx.execute(
-                "DELETE FROM users WHERE user_id = $1",
-                std::slice::from_ref(&id),
-            )?;
+            tx.execute("DELETE FROM user_tags WHERE user_id = $1", std::slice::from_ref(&id))?;
+            tx.execute("DELETE FROM users WHERE user_id = $1", std::slice::from_ref(&id))?;
             Ok(())
         })
         .await
     }
 
-    async fn tag_user(
-        &self,
-        account: &AccountId,
-        name: &str,
-        new_tags: Vec<Tag>,
-    ) -> Result<(), IamError> {
+    async fn tag_user(&self, account: &AccountId, name: &str, new_tags: Vec<Tag>) -> Result<(), IamError> {
         let (account, name) = (account.clone(), name.to_owned());
         self.write(move |tx| {
             lock_account(tx, &account)?;
@@ -321,12 +280,7 @@ impl UserStore for SqlStore {
         .await
     }
 
-    async fn untag_user(
-        &self,
-        account: &AccountId,
-        name: &str,
-        keys: Vec<String>,
-    ) -> Result<(), IamError> {
+    async fn untag_user(&self, account: &AccountId, name: &str, keys: Vec<String>) -> Result<(), IamError> {
         let (account, name) = (account.clone(), name.to_owned());
         self.write(move |tx| {
             lock_account(tx, &account)?;

@@ -15,6 +15,7 @@ pub enum ErrorCode {
     MissingAction,
     MissingParameter,
     ValidationError,
+    InvalidParameterValue,
     MalformedQueryString,
     RequestEntityTooLarge,
     MethodNotAllowed,
@@ -46,6 +47,7 @@ impl ErrorCode {
             Self::MissingAction => "MissingAction",
             Self::MissingParameter => "MissingParameter",
             Self::ValidationError => "ValidationError",
+            Self::InvalidParameterValue => "InvalidParameterValue",
             Self::MalformedQueryString => "MalformedQueryString",
             Self::RequestEntityTooLarge => "RequestEntityTooLarge",
             Self::NoSuchEntity => "NoSuchEntity",
@@ -71,6 +73,7 @@ impl ErrorCode {
             | Self::MissingAction
             | Self::MissingParameter
             | Self::ValidationError
+            | Self::InvalidParameterValue
             | Self::MalformedQueryString
             | Self::InvalidInput
             | Self::PasswordPolicyViolation => 400,
@@ -91,11 +94,7 @@ impl ErrorCode {
 
     /// `Sender` for client faults, `Receiver` for server faults (§5).
     pub fn fault(self) -> &'static str {
-        if self.status() >= 500 {
-            "Receiver"
-        } else {
-            "Sender"
-        }
+        if self.status() >= 500 { "Receiver" } else { "Sender" }
     }
 }
 
@@ -119,7 +118,7 @@ impl ApiError {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 26] = [
+    const ALL: [ErrorCode; 27] = [
         ErrorCode::MissingAuthenticationToken,
         ErrorCode::IncompleteSignature,
         ErrorCode::InvalidClientTokenId,
@@ -131,6 +130,7 @@ mod tests {
         ErrorCode::MissingAction,
         ErrorCode::MissingParameter,
         ErrorCode::ValidationError,
+        ErrorCode::InvalidParameterValue,
         ErrorCode::MalformedQueryString,
         ErrorCode::RequestEntityTooLarge,
         ErrorCode::MethodNotAllowed,
@@ -194,9 +194,6 @@ mod tests {
         }
         // NoSuchEntity, EntityAlreadyExists, DeleteConflict, LimitExceeded, InvalidInput,
         // PasswordPolicyViolation, the three report errors, ServiceFailure at least.
-        assert!(
-            checked >= 10,
-            "only {checked} codes were checked against botocore"
-        );
+        assert!(checked >= 10, "only {checked} codes were checked against botocore");
     }
 }

@@ -19,14 +19,7 @@ impl MarkerKey {
         mac.update(scope.as_bytes());
         mac.update(&[0]);
         mac.update(sort_key.as_bytes());
-        Some(
-            mac.finalize()
-                .into_bytes()
-                .iter()
-                .take(TAG_LEN)
-                .copied()
-                .collect(),
-        )
+        Some(mac.finalize().into_bytes().iter().take(TAG_LEN).copied().collect())
     }
 
     /// `scope` names the account and operation, e.g. `123456789012/ListUsers/`.
@@ -63,11 +56,7 @@ mod tests {
         assert_eq!(key.decode("1/ListUsers/", &marker).unwrap(), "bob");
         assert!(key.decode("2/ListUsers/", &marker).is_err());
         assert!(key.decode("1/ListUsers/", "Ym9i").is_err());
-        assert!(
-            MarkerKey::new([8; 32])
-                .decode("1/ListUsers/", &marker)
-                .is_err()
-        );
+        assert!(MarkerKey::new([8; 32]).decode("1/ListUsers/", &marker).is_err());
         assert!(key.decode("1/ListUsers/", "!!!").is_err());
     }
 }

@@ -39,13 +39,9 @@ impl Service {
         }
     }
     pub fn from_version(version: &str) -> Option<Self> {
-        [Self::Iam, Self::Sts]
-            .into_iter()
-            .find(|s| s.version() == version)
+        [Self::Iam, Self::Sts].into_iter().find(|s| s.version() == version)
     }
     pub fn from_signing_name(name: &str) -> Option<Self> {
-        [Self::Iam, Self::Sts]
-            .into_iter()
-            .find(|s| s.signing_name() == name)
+        [Self::Iam, Self::Sts].into_iter().find(|s| s.signing_name() == name)
     }
 }

@@ -4,6 +4,9 @@
 use super::error::{ApiError, ErrorCode};
 use std::collections::BTreeMap;
 
+/// One list element: `(index, field, value)`.
+type Indexed = (u32, String, String);
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Params {
     values: BTreeMap<String, String>,
@@ -30,31 +33,18 @@ fn decode(raw: &str, plus_is_space: bool) -> Result<String, ApiError> {
 impl Params {
     /// Merges the raw query string and (for form posts) the body. `skip` names parameters that
     /// are not action parameters (SigV4 query authentication).
-    pub fn parse(
-        raw_query: &str,
-        form_body: Option<&[u8]>,
-        skip: impl Fn(&str) -> bool,
-    ) -> Result<Self, ApiError> {
+    pub fn parse(raw_query: &str, form_body: Option<&[u8]>, skip: impl Fn(&str) -> bool) -> Result<Self, ApiError> {
         let mut params = Self::default();
         params.add_pairs(raw_query, false, &skip)?;
         if let Some(body) = form_body {
-            let text = std::str::from_utf8(body).map_err(|_| {
-                ApiError::new(
-                    ErrorCode::MalformedQueryString,
-                    "The request body is not valid UTF-8.",
-                )
-            })?;
+            let text = std::str::from_utf8(body)
+                .map_err(|_| ApiError::new(ErrorCode::MalformedQueryString, "The request body is not valid UTF-8."))?;
             params.add_pairs(text, true, &skip)?;
         }
         Ok(params)
     }
 
-    fn add_pairs(
-        &mut self,
-        raw: &str,
-        plus_is_space: bool,
-        skip: &impl Fn(&str) -> bool,
-    ) -> Result<(), ApiError> {
+    fn add_pairs(&mut self, raw: &str, plus_is_space: bool, skip: &impl Fn(&str) -> bool) -> Result<(), ApiError> {
         for pair in raw.split('&').filter(|p| !p.is_empty()) {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let name = decode(name, plus_is_space)?;
@@ -92,11 +82,7 @@ impl Params {
 
     /// A list of structures, `Name.member.N.Field`, each with exactly the `fields` given
     /// (all required). Returns `None` when the list is absent.
-    pub fn struct_list(
-        &self,
-        name: &str,
-        fields: &[&str],
-    ) -> Result<Option<Vec<Vec<String>>>, ApiError> {
+    pub fn struct_list(&self, name: &str, fields: &[&str]) -> Result<Option<Vec<Vec<String>>>, ApiError> {
         let Some(items) = self.indexed(name)? else {
             return Ok(None);
         };
@@ -121,7 +107,7 @@ impl Params {
     }
 
     /// `(index, field, value)` of every `Name.member.N[.Field]`, ordered by index.
-    fn indexed(&self, name: &str) -> Result<Option<Vec<(u32, String, String)>>, ApiError> {
+    fn indexed(&self, name: &str) -> Result<Option<Vec<Indexed>>, ApiError> {
         let prefix = format!("{name}.member.");
         let mut items = Vec::new();
         for (key, value) in self.values.range(prefix.clone()..) {
@@ -179,18 +165,9 @@ mod tests {
 
     #[test]
     fn duplicates_and_bad_utf8_are_refused() {
-        assert_eq!(
-            parse("A=1", "A=2").unwrap_err().code,
-            ErrorCode::ValidationError
-        );
-        assert_eq!(
-            parse("", "A=1&A=1").unwrap_err().code,
-            ErrorCode::ValidationError
-        );
-        assert_eq!(
-            parse("", "A=%FF").unwrap_err().code,
-            ErrorCode::MalformedQueryString
-        );
+        assert_eq!(parse("A=1", "A=2").unwrap_err().code, ErrorCode::ValidationError);
+        assert_eq!(parse("", "A=1&A=1").unwrap_err().code, ErrorCode::ValidationError);
+        assert_eq!(parse("", "A=%FF").unwrap_err().code, ErrorCode::MalformedQueryString);
     }
 
     #[test]
@@ -216,10 +193,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             p.struct_list("T", &["Key", "Value"]).unwrap(),
-            Some(vec![
-                vec!["a".into(), "".into()],
-                vec!["b".into(), "2".into()]
-            ])
+            Some(vec![vec!["a".into(), "".into()], vec!["b".into(), "2".into()]])
         );
     }
 

@@ -58,13 +58,17 @@ pub fn compile(pattern: &str) -> Option<Regex> {
 
 macro_rules! string_shape {
     ($name:ident, $botocore:literal, $min:expr, $max:expr, $pattern:expr, $sensitive:expr) => {
+        string_shape!($name, $botocore, $min, $max, $pattern, $sensitive, $pattern);
+    };
+    // `$runnable`: the pattern as `regex` can run it, where the model's cannot be compiled.
+    ($name:ident, $botocore:literal, $min:expr, $max:expr, $pattern:expr, $sensitive:expr, $runnable:expr) => {
         pub static $name: StrShape = StrShape {
             botocore: $botocore,
             min: $min,
             max: $max,
             pattern: $pattern,
             sensitive: $sensitive,
-            regex: LazyLock::new(|| match $pattern {
+            regex: LazyLock::new(|| match $runnable {
                 Some(p) => compile(p),
                 None => Regex::new("(?s:.*)").ok(),
             }),
@@ -72,14 +76,7 @@ macro_rules! string_shape {
     };
 }
 
-string_shape!(
-    USER_NAME,
-    "userNameType",
-    1,
-    Some(64),
-    Some(r"[\w+=,.@-]+"),
-    false
-);
+string_shape!(USER_NAME, "userNameType", 1, Some(64), Some(r"[\w+=,.@-]+"), false);
 string_shape!(
     EXISTING_USER_NAME,
     "existingUserNameType",
@@ -104,14 +101,7 @@ string_shape!(
     Some(r"\u002F[\u0021-\u007F]*"),
     false
 );
-string_shape!(
-    MARKER,
-    "markerType",
-    1,
-    Some(320),
-    Some(r"[\u0020-\u00FF]+"),
-    false
-);
+string_shape!(MARKER, "markerType", 1, Some(320), Some(r"[\u0020-\u00FF]+"), false);
 string_shape!(ARN, "arnType", 20, Some(2048), None, false);
 string_shape!(
     TAG_KEY,
@@ -137,14 +127,7 @@ string_shape!(
     Some(r"[\u0009\u000A\u000D\u0020-\u00FF]+"),
     true
 );
-string_shape!(
-    ACCESS_KEY_ID,
-    "accessKeyIdType",
-    16,
-    Some(128),
-    Some(r"[\w]+"),
-    false
-);
+string_shape!(ACCESS_KEY_ID, "accessKeyIdType", 16, Some(128), Some(r"[\w]+"), false);
 string_shape!(
     STS_ACCESS_KEY_ID,
     "accessKeyIdType",
@@ -243,12 +226,7 @@ mod tests {
                     "{} max",
                     shape.botocore
                 );
-                assert_eq!(
-                    m["pattern"].as_str(),
-                    shape.pattern,
-                    "{} pattern",
-                    shape.botocore
-                );
+                assert_eq!(m["pattern"].as_str(), shape.pattern, "{} pattern", shape.botocore);
                 assert_eq!(
                     m["sensitive"].as_bool().unwrap_or(false),
                     shape.sensitive,

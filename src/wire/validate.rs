@@ -20,13 +20,7 @@ impl Validator {
         Self::default()
     }
 
-    fn violation(
-        &mut self,
-        member: &str,
-        value: Option<&str>,
-        sensitive: bool,
-        constraint: String,
-    ) {
+    fn violation(&mut self, member: &str, value: Option<&str>, sensitive: bool, constraint: String) {
         let shown = match (value, sensitive) {
             (None, _) => "Value null".to_owned(),
             (Some(_), true) => "Value".to_owned(),
@@ -46,21 +40,18 @@ impl Validator {
                 member,
                 Some(value),
                 shape.sensitive,
-                format!(
-                    "Member must have length greater than or equal to {}",
-                    shape.min
-                ),
+                format!("Member must have length greater than or equal to {}", shape.min),
             );
         }
-        if let Some(max) = shape.max {
-            if len > max {
-                self.violation(
-                    member,
-                    Some(value),
-                    shape.sensitive,
-                    format!("Member must have length less than or equal to {max}"),
-                );
-            }
+        if let Some(max) = shape.max
+            && len > max
+        {
+            self.violation(
+                member,
+                Some(value),
+                shape.sensitive,
+                format!("Member must have length less than or equal to {max}"),
+            );
         }
         if let Some(pattern) = shape.pattern {
             let matches = shape.regex().is_some_and(|re| re.is_match(value));
@@ -101,12 +92,7 @@ impl Validator {
         let text = params.get(name)?;
         let member = super::params::lower_first(name);
         let Ok(value) = text.parse::<i64>() else {
-            self.violation(
-                &member,
-                Some(text),
-                false,
-                "Member must be an integer".into(),
-            );
+            self.violation(&member, Some(text), false, "Member must be an integer".into());
             return None;
         };
         if value < shape.min {
@@ -114,10 +100,7 @@ impl Validator {
                 &member,
                 Some(text),
                 false,
-                format!(
-                    "Member must have value greater than or equal to {}",
-                    shape.min
-                ),
+                format!("Member must have value greater than or equal to {}", shape.min),
             );
             return None;
         }
@@ -150,12 +133,7 @@ impl Validator {
         }
     }
 
-    pub fn required_enum(
-        &mut self,
-        params: &Params,
-        name: &str,
-        shape: &EnumShape,
-    ) -> Option<String> {
+    pub fn required_enum(&mut self, params: &Params, name: &str, shape: &EnumShape) -> Option<String> {
         let member = super::params::lower_first(name);
         match params.get(name) {
             None => {
@@ -169,10 +147,7 @@ impl Validator {
                     &member,
                     Some(&value),
                     false,
-                    format!(
-                        "Member must satisfy enum value set: [{}]",
-                        shape.values.join(", ")
-                    ),
+                    format!("Member must satisfy enum value set: [{}]", shape.values.join(", ")),
                 );
                 None
             }
@@ -202,10 +177,7 @@ impl Validator {
             )),
             n => Err(ApiError::new(
                 ErrorCode::ValidationError,
-                format!(
-                    "{n} validation errors detected: {}",
-                    self.violations.join("; ")
-                ),
+                format!("{n} validation errors detected: {}", self.violations.join("; ")),
             )),
         }
     }
@@ -240,11 +212,7 @@ mod tests {
     #[test]
     fn sensitive_values_are_not_echoed() {
         let mut v = Validator::new();
-        v.required(
-            &params(&format!("Password={}", "x".repeat(129))),
-            "Password",
-            &PASSWORD,
-        );
+        v.required(&params(&format!("Password={}", "x".repeat(129))), "Password", &PASSWORD);
         let message = v.finish().unwrap_err().message;
         assert!(
             message.starts_with("1 validation error detected: Value at 'password'"),
@@ -257,11 +225,6 @@ mod tests {
     fn lengths_count_like_java() {
         let mut v = Validator::new();
         assert!(!v.check("userName", &"a".repeat(65), &USER_NAME));
-        assert!(
-            v.finish()
-                .unwrap_err()
-                .message
-                .contains("less than or equal to 64")
-        );
+        assert!(v.finish().unwrap_err().message.contains("less than or equal to 64"));
     }
 }

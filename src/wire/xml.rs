@@ -48,6 +48,12 @@ impl Xml {
         self
     }
 
+    /// Escaped text inside the current element (list members that are plain strings).
+    pub fn out_text(&mut self, text: &str) -> &mut Self {
+        escape_into(&mut self.out, text);
+        self
+    }
+
     /// `<name>…</name>` around whatever `body` writes.
     pub fn node(&mut self, name: &str, body: impl FnOnce(&mut Self)) -> &mut Self {
         self.out.push('<');
@@ -61,12 +67,7 @@ impl Xml {
     }
 
     /// `<name><member>…</member>…</name>`; an empty list is `<name/>`.
-    pub fn list<T>(
-        &mut self,
-        name: &str,
-        items: &[T],
-        mut member: impl FnMut(&mut Self, &T),
-    ) -> &mut Self {
+    pub fn list<T>(&mut self, name: &str, items: &[T], mut member: impl FnMut(&mut Self, &T)) -> &mut Self {
         if items.is_empty() {
             self.out.push('<');
             self.out.push_str(name);
@@ -88,12 +89,9 @@ impl Xml {
 /// The success envelope; `result` is `None` for operations without an output shape.
 pub fn success(service: Service, action: &str, request_id: &str, result: Option<Xml>) -> String {
     let mut xml = Xml::new();
+    xml.out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     xml.out
-        .push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    xml.out.push_str(&format!(
-        r#"<{action}Response xmlns="{}">"#,
-        service.namespace()
-    ));
+        .push_str(&format!(r#"<{action}Response xmlns="{}">"#, service.namespace()));
     if let Some(result) = result {
         xml.out.push_str(&format!("<{action}Result>"));
         xml.out.push_str(&result.out);
@@ -109,12 +107,9 @@ pub fn success(service: Service, action: &str, request_id: &str, result: Option<
 /// The error envelope: `RequestId` sits directly under `ErrorResponse` (§5).
 pub fn error(service: Service, error: &ApiError, request_id: &str) -> String {
     let mut xml = Xml::new();
+    xml.out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
     xml.out
-        .push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    xml.out.push_str(&format!(
-        r#"<ErrorResponse xmlns="{}">"#,
-        service.namespace()
-    ));
+        .push_str(&format!(r#"<ErrorResponse xmlns="{}">"#, service.namespace()));
     xml.node("Error", |xml| {
         xml.leaf("Type", error.code.fault())
             .leaf("Code", error.code.code())

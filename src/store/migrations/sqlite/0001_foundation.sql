@@ -52,3 +52,9 @@ CREATE TABLE credential_reports (
     generated_at INTEGER NOT NULL,
     content BLOB NOT NULL
 );
+-- Deployment-wide values, e.g. a value sealed with the data key, so start-up can tell a
+-- wrong key before any request fails.
+CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
