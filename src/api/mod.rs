@@ -10,7 +10,7 @@ mod iam;
 mod sts;
 
 use crate::clock::Clock;
-use crate::secret::DataKey;
+use crate::secret::{DataKey, SecretError};
 use crate::sigv4::{self, HttpRequest};
 use crate::store::Store;
 use crate::wire::marker::MarkerKey;
@@ -32,15 +32,20 @@ pub struct ApiState {
 }
 
 impl ApiState {
-    pub fn new(store: Arc<dyn Store>, clock: Clock, data_key: DataKey, allowed_regions: Option<Vec<String>>) -> Self {
-        let markers = MarkerKey::new(data_key.derive("tessera pagination markers"));
-        Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Clock,
+        data_key: DataKey,
+        allowed_regions: Option<Vec<String>>,
+    ) -> Result<Self, SecretError> {
+        let markers = MarkerKey::new(data_key.derive("tessera pagination markers")?);
+        Ok(Self {
             store,
             clock,
             data_key,
             markers,
             allowed_regions,
-        }
+        })
     }
 }
 
