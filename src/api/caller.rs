@@ -4,7 +4,7 @@
 
 use super::ApiState;
 use crate::clock::Clock;
-use crate::domain::{AccessKeyId, AccessKeyStatus, KeyKind, KeyUse, PrincipalIdentity};
+use crate::domain::{AccessKeyId, AccessKeyStatus, KeyCredential, KeyKind, KeyUse, PrincipalIdentity};
 use crate::sigv4::{self, Claim, HttpRequest, SigV4Error};
 use crate::wire::{ApiError, ErrorCode, Service};
 use zeroize::Zeroize;
@@ -44,18 +44,19 @@ pub async fn authenticate(
     claim: &Claim,
     service: Service,
 ) -> Result<Caller, ApiError> {
-    let Some((key_id, kind)) = AccessKeyId::parse(&claim.access_key_id) else {
+    let Some(credential) = resolve_key(state, claim).await? else {
+        // Do the signature work anyway, so unknown and known keys cost the same (§8.6).
+        let _ = sigv4::verify(
+            request,
+            claim,
+            DECOY_SECRET,
+            service.signing_name(),
+            None,
+            Clock::real_now(),
+        );
         return Err(invalid_token());
     };
-    // Session credentials arrive with the STS issue; until then only long-term keys exist,
-    // and a session token sent with one is refused (§8.6 step 2).
-    if kind == KeyKind::Session || claim.session_token.is_some() {
-        return Err(invalid_token());
-    }
-    let credential = state.store.key_credential(&key_id).await?.ok_or_else(invalid_token)?;
-    if credential.key.status != AccessKeyStatus::Active {
-        return Err(invalid_token());
-    }
+    let key_id = credential.key.id.clone();
     let mut secret = state
         .data_key
         .open(&credential.sealed_secret, key_id.as_str().as_bytes())
@@ -76,6 +77,22 @@ pub async fn authenticate(
         access_key_id: key_id,
         region: claim.scope.region.clone(),
     })
+}
+
+/// Stands in for a secret when the key is unknown; the outcome is discarded.
+const DECOY_SECRET: &[u8] = b"tessera-decoy-secret-for-unknown-keys";
+
+/// The active long-term credential a claim names, or `None` for anything that must be refused.
+async fn resolve_key(state: &ApiState, claim: &Claim) -> Result<Option<KeyCredential>, ApiError> {
+    let Some((key_id, kind)) = AccessKeyId::parse(&claim.access_key_id) else {
+        return Ok(None);
+    };
+    // Only long-term keys exist so far; a session token sent with one is refused (§8.6 step 2).
+    if kind == KeyKind::Session || claim.session_token.is_some() {
+        return Ok(None);
+    }
+    let credential = state.store.key_credential(&key_id).await?;
+    Ok(credential.filter(|c| c.key.status == AccessKeyStatus::Active))
 }
 
 /// Last-used data has minute precision in AWS; writing it more often only costs commits.
