@@ -18,6 +18,8 @@ mod sign;
 mod verify;
 
 #[cfg(test)]
+mod aws4_suite;
+#[cfg(test)]
 mod test_support;
 
 pub use canonical::canonical_request;
