@@ -20,6 +20,8 @@ mod verify;
 #[cfg(test)]
 mod aws4_suite;
 #[cfg(test)]
+mod botocore_fixtures;
+#[cfg(test)]
 mod test_support;
 
 pub use canonical::canonical_request;
