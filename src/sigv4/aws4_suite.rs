@@ -12,10 +12,7 @@ use std::path::{Path, PathBuf};
 
 use time::macros::datetime;
 
-use super::{
-    HttpRequest, SigV4Error, canonical_request, parse, signature, signing_key, string_to_sign,
-    verify,
-};
+use super::{HttpRequest, SigV4Error, canonical_request, parse, signature, signing_key, string_to_sign, verify};
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 const REGION: &str = "us-east-1";
@@ -126,16 +123,12 @@ impl RawRequest {
 /// canonical request as a header when the `.req` omits it (`get-vanilla-with-session-token`).
 fn request_with_token(v: &Vector) -> RawRequest {
     let mut raw = RawRequest::parse(&v.req);
-    let token = v
-        .creq
-        .lines()
-        .find_map(|l| l.strip_prefix("x-amz-security-token:"));
+    let token = v.creq.lines().find_map(|l| l.strip_prefix("x-amz-security-token:"));
     let has_token = raw.headers.iter().any(|(n, _)| n == "x-amz-security-token");
     if let Some(token) = token
         && !has_token
     {
-        raw.headers
-            .push(("x-amz-security-token".into(), token.into()));
+        raw.headers.push(("x-amz-security-token".into(), token.into()));
     }
     raw
 }
@@ -175,10 +168,7 @@ fn suite_canonical_request_string_to_sign_and_signature() {
         let sig = signature(&key, &sts);
         let expected_sig = v.authz.rsplit_once("Signature=").unwrap().1;
         if creq != v.creq {
-            failures.push(format!(
-                "{}: canonical request\n{creq}\n!=\n{}",
-                v.name, v.creq
-            ));
+            failures.push(format!("{}: canonical request\n{creq}\n!=\n{}", v.name, v.creq));
         }
         if sts != v.sts {
             failures.push(format!("{}: string to sign\n{sts}\n!=\n{}", v.name, v.sts));
@@ -242,21 +232,12 @@ fn suite_flipped_signatures_do_not_match() {
         let flipped: String = sig
             .chars()
             .enumerate()
-            .map(|(i, c)| {
-                if i == 10 {
-                    if c == '0' { '1' } else { '0' }
-                } else {
-                    c
-                }
-            })
+            .map(|(i, c)| if i == 10 { if c == '0' { '1' } else { '0' } } else { c })
             .collect();
         raw.headers
             .push(("authorization".into(), format!("{head}Signature={flipped}")));
         assert!(
-            matches!(
-                verify_at_suite_time(&raw.http()),
-                Err(SigV4Error::DoesNotMatch(_))
-            ),
+            matches!(verify_at_suite_time(&raw.http()), Err(SigV4Error::DoesNotMatch(_))),
             "{}",
             v.name
         );

@@ -44,14 +44,7 @@ impl Fixture {
     fn run(&self, now: time::OffsetDateTime) -> Result<(), SigV4Error> {
         let req = self.http();
         let claim = parse(&req)?;
-        verify(
-            &req,
-            &claim,
-            self.secret.as_bytes(),
-            &self.service,
-            None,
-            now,
-        )
+        verify(&req, &claim, self.secret.as_bytes(), &self.service, None, now)
     }
 
     fn is_presigned(&self) -> bool {
@@ -64,20 +57,13 @@ impl Fixture {
 }
 
 fn load() -> (time::OffsetDateTime, Vec<Fixture>) {
-    let file: Fixtures =
-        serde_json::from_str(include_str!("testdata/botocore_fixtures.json")).unwrap();
+    let file: Fixtures = serde_json::from_str(include_str!("testdata/botocore_fixtures.json")).unwrap();
     (parse_amz_date(&file.now).unwrap(), file.fixtures)
 }
 
 fn valid() -> (time::OffsetDateTime, Vec<Fixture>) {
     let (now, fixtures) = load();
-    (
-        now,
-        fixtures
-            .into_iter()
-            .filter(|f| f.expected == "valid")
-            .collect(),
-    )
+    (now, fixtures.into_iter().filter(|f| f.expected == "valid").collect())
 }
 
 fn is_mismatch(result: &Result<(), SigV4Error>) -> bool {
@@ -134,12 +120,7 @@ fn botocore_signed_requests_verify() {
                 assert_eq!(claim.scope.region, f.region, "{}", f.name);
                 assert_eq!(claim.scope.service, f.service, "{}", f.name);
                 assert_eq!(claim.session_token, f.session_token, "{}", f.name);
-                assert_eq!(
-                    claim.presigned_expires.is_some(),
-                    f.is_presigned(),
-                    "{}",
-                    f.name
-                );
+                assert_eq!(claim.presigned_expires.is_some(), f.is_presigned(), "{}", f.name);
             }
             "DoesNotMatch" => assert!(
                 matches!(verdict, Err(SigV4Error::DoesNotMatch(_))),
@@ -163,12 +144,9 @@ fn flipped_body_byte_does_not_match() {
             f.body = flip_middle(&f.body);
         }
         let verdict = f.run(now);
-        let payload_hash_refused = matches!(&verdict, Err(SigV4Error::DoesNotMatch(m)) if m.contains("x-amz-content-sha256"));
-        assert!(
-            is_mismatch(&verdict) || payload_hash_refused,
-            "{}: {verdict:?}",
-            f.name
-        );
+        let payload_hash_refused =
+            matches!(&verdict, Err(SigV4Error::DoesNotMatch(m)) if m.contains("x-amz-content-sha256"));
+        assert!(is_mismatch(&verdict) || payload_hash_refused, "{}: {verdict:?}", f.name);
     }
 }
 
@@ -214,16 +192,11 @@ fn changed_headers() {
             if name == "x-amz-content-sha256" {
                 // Checked against the body before the signature (spec 8.4).
                 let refused = SigV4Error::DoesNotMatch(
-                    "The provided 'x-amz-content-sha256' header does not match what was computed."
-                        .into(),
+                    "The provided 'x-amz-content-sha256' header does not match what was computed.".into(),
                 );
                 assert_eq!(verdict, Err(refused), "{}", f.name);
             } else if is_signed {
-                assert!(
-                    is_mismatch(&verdict),
-                    "{}: signed header {name}: {verdict:?}",
-                    f.name
-                );
+                assert!(is_mismatch(&verdict), "{}: signed header {name}: {verdict:?}", f.name);
             } else {
                 assert_eq!(verdict, Ok(()), "{}: unsigned header {name}", f.name);
             }
@@ -240,11 +213,7 @@ fn changed_request_line_does_not_match() {
         assert!(is_mismatch(&other_path.run(now)), "{}: path", f.name);
 
         let mut other_method = f.clone();
-        other_method.method = if f.method == "GET" {
-            "POST".into()
-        } else {
-            "GET".into()
-        };
+        other_method.method = if f.method == "GET" { "POST".into() } else { "GET".into() };
         assert!(is_mismatch(&other_method.run(now)), "{}: method", f.name);
 
         let mut extra_param = f.clone();
@@ -272,11 +241,7 @@ fn wrong_secret_or_service() {
         assert!(is_mismatch(&wrong_secret.run(now)), "{}", f.name);
 
         let mut wrong_service = f.clone();
-        wrong_service.service = if f.service == "iam" {
-            "sts".into()
-        } else {
-            "iam".into()
-        };
+        wrong_service.service = if f.service == "iam" { "sts".into() } else { "iam".into() };
         assert_eq!(
             wrong_service.run(now),
             Err(SigV4Error::DoesNotMatch(format!(
@@ -293,10 +258,7 @@ fn wrong_secret_or_service() {
 #[test]
 fn botocore_reproduces_the_worked_example() {
     let (_, fixtures) = load();
-    let f = fixtures
-        .iter()
-        .find(|f| f.name == "iam-list-mfa-devices")
-        .unwrap();
+    let f = fixtures.iter().find(|f| f.name == "iam-list-mfa-devices").unwrap();
     let claim = parse(&f.http()).unwrap();
     assert_eq!(
         claim.signature,

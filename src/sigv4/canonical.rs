@@ -10,11 +10,7 @@ use super::{Claim, Form, HttpRequest};
 
 /// Everything but the RFC 3986 unreserved characters `A-Z a-z 0-9 - _ . ~` is encoded;
 /// `percent_encode` writes upper-case hex, as SigV4 requires (§8.4).
-const QUERY_SET: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+const QUERY_SET: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 /// The path keeps its `/` separators.
 const PATH_SET: &AsciiSet = &QUERY_SET.remove(b'/');
 
@@ -29,10 +25,7 @@ pub fn canonical_request(req: &HttpRequest<'_>, claim: &Claim) -> String {
     out.push('\n');
     out.push_str(&canonical_uri(req.raw_path));
     out.push('\n');
-    out.push_str(&canonical_query_string(
-        req.raw_query,
-        claim.form == Form::Query,
-    ));
+    out.push_str(&canonical_query_string(req.raw_query, claim.form == Form::Query));
     out.push('\n');
     for name in &claim.signed_headers {
         out.push_str(name);
@@ -113,16 +106,13 @@ pub(super) fn canonical_query_string(raw_query: &str, presigned: bool) -> String
 /// The query string's parameters, percent-decoded (a `+` is a literal plus, §2.2), in order.
 /// A `%` not followed by two hex digits is kept as is.
 pub(super) fn query_pairs(raw_query: &str) -> impl Iterator<Item = (Cow<'_, [u8]>, Cow<'_, [u8]>)> {
-    raw_query
-        .split('&')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let (name, value) = part.split_once('=').unwrap_or((part, ""));
-            (
-                percent_decode(name.as_bytes()).into(),
-                percent_decode(value.as_bytes()).into(),
-            )
-        })
+    raw_query.split('&').filter(|part| !part.is_empty()).map(|part| {
+        let (name, value) = part.split_once('=').unwrap_or((part, ""));
+        (
+            percent_decode(name.as_bytes()).into(),
+            percent_decode(value.as_bytes()).into(),
+        )
+    })
 }
 
 /// CanonicalHeaders value (§8.4): every value of the header in arrival order, each trimmed
@@ -179,10 +169,7 @@ mod tests {
         assert_eq!(canonical_uri("/%E1%88%B4"), "/%25E1%2588%25B4");
         assert_eq!(canonical_uri("/\u{1234}"), "/%E1%88%B4");
         assert_eq!(canonical_uri("/example/$delete"), "/example/%24delete");
-        assert_eq!(
-            canonical_uri("/-._~AZaz09+!*'()"),
-            "/-._~AZaz09%2B%21%2A%27%28%29"
-        );
+        assert_eq!(canonical_uri("/-._~AZaz09+!*'()"), "/-._~AZaz09%2B%21%2A%27%28%29");
         // Encoded dots are not dot segments: the path is never decoded.
         assert_eq!(canonical_uri("/a/%2E%2E/b"), "/a/%252E%252E/b");
     }
@@ -191,17 +178,11 @@ mod tests {
     fn query_string_rules() {
         assert_eq!(canonical_query_string("", false), "");
         // Sorted by name then value, byte order (upper case first).
-        assert_eq!(
-            canonical_query_string("b=2&a=2&a=1&B=0", false),
-            "B=0&a=1&a=2&b=2"
-        );
+        assert_eq!(canonical_query_string("b=2&a=2&a=1&B=0", false), "B=0&a=1&a=2&b=2");
         // Without `=` the value is empty; `=` is still written.
         assert_eq!(canonical_query_string("flag&x=", false), "flag=&x=");
         // `+` is a literal plus, space and slash are encoded, hex is upper case.
-        assert_eq!(
-            canonical_query_string("k=a+b%20c/d%2fe", false),
-            "k=a%2Bb%20c%2Fd%2Fe"
-        );
+        assert_eq!(canonical_query_string("k=a+b%20c/d%2fe", false), "k=a%2Bb%20c%2Fd%2Fe");
         // Decoding then re-encoding normalises needless escapes.
         assert_eq!(canonical_query_string("%41%62=%7e", false), "Ab=~");
         // Only the first `=` splits.
@@ -212,10 +193,7 @@ mod tests {
         assert_eq!(canonical_query_string("k=100%", false), "k=100%25");
         assert_eq!(canonical_query_string("k=%zz", false), "k=%25zz");
         // Raw UTF-8 is encoded byte by byte.
-        assert_eq!(
-            canonical_query_string("\u{1234}=bar", false),
-            "%E1%88%B4=bar"
-        );
+        assert_eq!(canonical_query_string("\u{1234}=bar", false), "%E1%88%B4=bar");
     }
 
     #[test]

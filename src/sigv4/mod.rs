@@ -93,10 +93,7 @@ impl std::fmt::Debug for Claim {
             .field("signed_headers", &self.signed_headers)
             .field("signature", &self.signature)
             .field("amz_date_text", &self.amz_date_text)
-            .field(
-                "session_token",
-                &self.session_token.as_ref().map(|_| "redacted"),
-            )
+            .field("session_token", &self.session_token.as_ref().map(|_| "redacted"))
             .field("presigned_expires", &self.presigned_expires)
             .field("form", &self.form)
             .finish()
@@ -134,8 +131,7 @@ pub enum SigV4Error {
 /// SigV4 query parameter starts with `X-Amz-` and no IAM or STS action parameter does, so the
 /// whole prefix is reserved (compared without regard to ASCII case).
 pub fn is_auth_query_param(name: &str) -> bool {
-    name.get(..6)
-        .is_some_and(|p| p.eq_ignore_ascii_case("X-Amz-"))
+    name.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("X-Amz-"))
 }
 
 #[cfg(test)]
@@ -157,9 +153,7 @@ mod tests {
         ] {
             assert!(is_auth_query_param(name), "{name}");
         }
-        for name in [
-            "Action", "Version", "UserName", "X-Amz", "Amz-Date", "", "X-Am",
-        ] {
+        for name in ["Action", "Version", "UserName", "X-Amz", "Amz-Date", "", "X-Am"] {
             assert!(!is_auth_query_param(name), "{name}");
         }
     }
@@ -190,10 +184,7 @@ mod tests {
         );
         assert_eq!(SigV4Error::Incomplete("x".into()).to_string(), "x");
         assert_eq!(SigV4Error::DoesNotMatch("y".into()).to_string(), "y");
-        assert_eq!(
-            SigV4Error::PresignExpired.to_string(),
-            "Request has expired."
-        );
+        assert_eq!(SigV4Error::PresignExpired.to_string(), "Request has expired.");
     }
 
     /// Bounded property test (STYLE §6): garbage `Authorization` headers, queries, dates and
@@ -292,10 +283,7 @@ mod tests {
                     None
                 };
                 let verdict = verify(&req, &claim, b"secret", "iam", allowed, now);
-                assert!(
-                    verdict.is_err(),
-                    "garbage accepted: auth={auth:?} query={query:?}"
-                );
+                assert!(verdict.is_err(), "garbage accepted: auth={auth:?} query={query:?}");
             }
         }
     }

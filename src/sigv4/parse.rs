@@ -31,10 +31,8 @@ const QUERY_CLAIM_PARAMS: [&str; 4] = [Q_ALGORITHM, Q_CREDENTIAL, Q_SIGNATURE, Q
 /// Presigned URLs live at most 7 days (§8.2).
 const MAX_EXPIRES: u32 = 604_800;
 
-const MSG_REQUIRES_DATE: &str =
-    "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.";
-const MSG_HOST_NOT_SIGNED: &str =
-    "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.";
+const MSG_REQUIRES_DATE: &str = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.";
+const MSG_HOST_NOT_SIGNED: &str = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.";
 const MSG_REEXAMINE_QUERY: &str = "Re-examine the query-string parameters.";
 
 /// Find the signature claim in `req` and check its structure (§8.1–8.2).
@@ -42,9 +40,7 @@ pub fn parse(req: &HttpRequest<'_>) -> Result<Claim, SigV4Error> {
     let query = QueryAuth::from_raw(req.raw_query);
     let mut authorization = req.header_values("authorization");
     match (authorization.next(), authorization.next()) {
-        (Some(_), Some(_)) => Err(incomplete(
-            "Only one Authorization header is allowed.".into(),
-        )),
+        (Some(_), Some(_)) => Err(incomplete("Only one Authorization header is allowed.".into())),
         (Some(header), None) => match query.claim_param() {
             Some(name) => Err(incomplete(format!(
                 "Found both '{name}' as a query-string param and 'Authorization' as HTTP header."
@@ -77,11 +73,7 @@ struct Found<'a> {
 
 /// `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` (§8.1):
 /// components separated by `,` with optional spaces, none after the algorithm.
-fn header_form(
-    req: &HttpRequest<'_>,
-    header: &str,
-    query: &QueryAuth,
-) -> Result<Claim, SigV4Error> {
+fn header_form(req: &HttpRequest<'_>, header: &str, query: &QueryAuth) -> Result<Claim, SigV4Error> {
     let header = header.trim_matches(|c: char| c.is_ascii_whitespace());
     let (algorithm, rest) = header
         .split_once(|c: char| c.is_ascii_whitespace())
@@ -169,10 +161,7 @@ fn query_form(req: &HttpRequest<'_>, query: &QueryAuth) -> Result<Claim, SigV4Er
     .map(|(name, _)| format!("AWS query-string parameters must include '{name}'."))
     .collect();
     if !missing.is_empty() {
-        return Err(incomplete(format!(
-            "{} {MSG_REEXAMINE_QUERY}",
-            missing.join(" ")
-        )));
+        return Err(incomplete(format!("{} {MSG_REEXAMINE_QUERY}", missing.join(" "))));
     }
     let expires = parse_expires(expires)?;
     build(
@@ -244,18 +233,11 @@ pub(super) fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
     }
     let number = |from: usize, to: usize| -> Option<u16> {
         bytes.get(from..to)?.iter().try_fold(0u16, |acc, &digit| {
-            digit
-                .is_ascii_digit()
-                .then(|| acc * 10 + u16::from(digit - b'0'))
+            digit.is_ascii_digit().then(|| acc * 10 + u16::from(digit - b'0'))
         })
     };
     let month = Month::try_from(u8::try_from(number(4, 6)?).ok()?).ok()?;
-    let date = Date::from_calendar_date(
-        i32::from(number(0, 4)?),
-        month,
-        u8::try_from(number(6, 8)?).ok()?,
-    )
-    .ok()?;
+    let date = Date::from_calendar_date(i32::from(number(0, 4)?), month, u8::try_from(number(6, 8)?).ok()?).ok()?;
     let time = Time::from_hms(
         u8::try_from(number(9, 11)?).ok()?,
         u8::try_from(number(11, 13)?).ok()?,
@@ -286,10 +268,7 @@ fn parse_credential(text: &str) -> Result<(String, Scope), SigV4Error> {
 /// 64 lower-case hex characters: what every SDK sends, and what the constant-time comparison
 /// expects (§8.2).
 fn check_signature_format(signature: &str) -> Result<(), SigV4Error> {
-    let hex = signature.len() == 64
-        && signature
-            .bytes()
-            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let hex = signature.len() == 64 && signature.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     if hex {
         Ok(())
     } else {
@@ -342,9 +321,7 @@ fn session_token(req: &HttpRequest<'_>, query: &QueryAuth) -> Result<Option<Stri
     let mut headers = req.header_values("x-amz-security-token");
     let from_header = match (headers.next(), headers.next()) {
         (Some(_), Some(_)) => {
-            return Err(incomplete(
-                "Only one X-Amz-Security-Token header is allowed.".into(),
-            ));
+            return Err(incomplete("Only one X-Amz-Security-Token header is allowed.".into()));
         }
         (value, _) => value,
     };
@@ -379,9 +356,7 @@ impl QueryAuth {
     fn from_raw(raw_query: &str) -> Self {
         let found = query_pairs(raw_query)
             .filter_map(|(name, value)| {
-                let known = QUERY_AUTH_PARAMS
-                    .iter()
-                    .find(|p| p.as_bytes() == name.as_ref())?;
+                let known = QUERY_AUTH_PARAMS.iter().find(|p| p.as_bytes() == name.as_ref())?;
                 Some((*known, String::from_utf8(value.into_owned()).ok()))
             })
             .collect();
@@ -399,11 +374,7 @@ impl QueryAuth {
 
     /// The value of `name` if present once; a repeated or non-UTF-8 value is refused.
     fn get(&self, name: &str) -> Result<Option<&str>, SigV4Error> {
-        let mut values = self
-            .found
-            .iter()
-            .filter(|(n, _)| *n == name)
-            .map(|(_, v)| v);
+        let mut values = self.found.iter().filter(|(n, _)| *n == name).map(|(_, v)| v);
         match (values.next(), values.next()) {
             (None, _) => Ok(None),
             (Some(_), Some(_)) => Err(incomplete(format!(
@@ -427,9 +398,7 @@ mod tests {
     const CRED: &str = "AKIAIOSFODNN7EXAMPLE/20240115/us-east-1/iam/aws4_request";
 
     fn auth(credential: &str, signed: &str, signature: &str) -> String {
-        format!(
-            "AWS4-HMAC-SHA256 Credential={credential}, SignedHeaders={signed}, Signature={signature}"
-        )
+        format!("AWS4-HMAC-SHA256 Credential={credential}, SignedHeaders={signed}, Signature={signature}")
     }
 
     /// The §8.7 headers with the Authorization header replaced (or dropped if `None`).
@@ -445,11 +414,7 @@ mod tests {
         headers
     }
 
-    fn parse_with(
-        headers: &[(String, String)],
-        query: &str,
-        body: &[u8],
-    ) -> Result<Claim, SigV4Error> {
+    fn parse_with(headers: &[(String, String)], query: &str, body: &[u8]) -> Result<Claim, SigV4Error> {
         parse(&HttpRequest {
             method: "POST",
             raw_path: "/",
@@ -514,15 +479,11 @@ mod tests {
     #[test]
     fn separators_and_spacing_are_flexible() {
         for value in [
-            format!(
-                "AWS4-HMAC-SHA256 Credential={CRED},SignedHeaders=content-type;host;x-amz-date,Signature={SIG}"
-            ),
+            format!("AWS4-HMAC-SHA256 Credential={CRED},SignedHeaders=content-type;host;x-amz-date,Signature={SIG}"),
             format!(
                 "  AWS4-HMAC-SHA256   Credential={CRED} ,  SignedHeaders=content-type;host;x-amz-date ,Signature={SIG}  "
             ),
-            format!(
-                "AWS4-HMAC-SHA256 Signature={SIG}, Credential={CRED}, SignedHeaders=content-type;host;x-amz-date"
-            ),
+            format!("AWS4-HMAC-SHA256 Signature={SIG}, Credential={CRED}, SignedHeaders=content-type;host;x-amz-date"),
             format!(
                 "AWS4-HMAC-SHA256\tCredential={CRED}, SignedHeaders=content-type;host;x-amz-date, Signature={SIG},"
             ),
@@ -536,9 +497,7 @@ mod tests {
     #[test]
     fn missing_components_are_listed() {
         assert_eq!(
-            header_msg(&format!(
-                "AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=host"
-            )),
+            header_msg(&format!("AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=host")),
             "Authorization header requires 'Signature' parameter."
         );
         assert_eq!(
@@ -651,10 +610,7 @@ mod tests {
             );
         }
         let too_long = format!("{SIG}0");
-        assert!(
-            header_msg(&auth(CRED, "content-type;host;x-amz-date", &too_long))
-                .starts_with("Signature must be")
-        );
+        assert!(header_msg(&auth(CRED, "content-type;host;x-amz-date", &too_long)).starts_with("Signature must be"));
     }
 
     #[test]
@@ -702,9 +658,7 @@ mod tests {
 
     #[test]
     fn other_algorithms_are_refused() {
-        let v4a = format!(
-            "AWS4-ECDSA-P256-SHA256 Credential={CRED}, SignedHeaders=host;x-amz-date, Signature={SIG}"
-        );
+        let v4a = format!("AWS4-ECDSA-P256-SHA256 Credential={CRED}, SignedHeaders=host;x-amz-date, Signature={SIG}");
         assert_eq!(
             header_msg(&v4a),
             "Unsupported AWS 'algorithm': 'AWS4-ECDSA-P256-SHA256' (only AWS4-HMAC-SHA256 for now). "
@@ -721,9 +675,7 @@ mod tests {
             header_msg(""),
             "Unsupported AWS 'algorithm': '' (only AWS4-HMAC-SHA256 for now). "
         );
-        let comma = format!(
-            "AWS4-HMAC-SHA256, Credential={CRED}, SignedHeaders=host;x-amz-date, Signature={SIG}"
-        );
+        let comma = format!("AWS4-HMAC-SHA256, Credential={CRED}, SignedHeaders=host;x-amz-date, Signature={SIG}");
         assert!(header_msg(&comma).starts_with("Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA256,'"));
         let query = format!(
             "X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256&X-Amz-Credential={CRED}&X-Amz-Date=20240115T120000Z\
@@ -746,11 +698,7 @@ mod tests {
             SigV4Error::Incomplete(msg.into())
         );
         assert!(matches!(
-            parse_with(
-                &headers_with(None),
-                "",
-                b"Action=ListUsers&AWSAccessKeyId=AKID"
-            ),
+            parse_with(&headers_with(None), "", b"Action=ListUsers&AWSAccessKeyId=AKID"),
             Err(SigV4Error::Incomplete(_))
         ));
     }
@@ -764,18 +712,13 @@ mod tests {
                 "'SignedHeaders' not a valid key=value pair (missing equal-sign) in Authorization header: '{value}'."
             )
         );
-        let value = format!(
-            "AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=host, Signature={SIG}, Extra=1"
-        );
+        let value = format!("AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=host, Signature={SIG}, Extra=1");
         assert_eq!(
             header_msg(&value),
-            format!(
-                "'Extra' is not a component of an AWS4-HMAC-SHA256 Authorization header: '{value}'."
-            )
+            format!("'Extra' is not a component of an AWS4-HMAC-SHA256 Authorization header: '{value}'.")
         );
-        let value = format!(
-            "AWS4-HMAC-SHA256 Credential={CRED}, Credential={CRED}, SignedHeaders=host, Signature={SIG}"
-        );
+        let value =
+            format!("AWS4-HMAC-SHA256 Credential={CRED}, Credential={CRED}, SignedHeaders=host, Signature={SIG}");
         assert_eq!(
             header_msg(&value),
             "Authorization header contains 'Credential' more than once."
@@ -810,12 +753,10 @@ mod tests {
 
     #[test]
     fn presigned_claim() {
-        let query = Signer::iam().with_token("tok/+=").presign(
-            "GET",
-            "/",
-            "Action=GetCallerIdentity&Version=2011-06-15",
-            900,
-        );
+        let query =
+            Signer::iam()
+                .with_token("tok/+=")
+                .presign("GET", "/", "Action=GetCallerIdentity&Version=2011-06-15", 900);
         let headers = [header("host", HOST)];
         let claim = parse_with(&headers, &query, b"").unwrap();
         assert_eq!(claim.form, Form::Query);
@@ -878,9 +819,7 @@ mod tests {
             let shown = if bad == "%2B5" { "+5" } else { bad };
             assert_eq!(
                 incomplete_msg(&headers, &base(bad)),
-                format!(
-                    "X-Amz-Expires must be an integer from 1 to 604800 (seconds), got '{shown}'."
-                ),
+                format!("X-Amz-Expires must be an integer from 1 to 604800 (seconds), got '{shown}'."),
                 "{bad}"
             );
         }
@@ -890,17 +829,11 @@ mod tests {
     fn repeated_or_undecodable_query_parameters() {
         let query = Signer::iam().presign("GET", "/", "", 60);
         assert_eq!(
-            incomplete_msg(
-                &[header("host", HOST)],
-                &format!("{query}&X-Amz-Date=20240115T120000Z")
-            ),
+            incomplete_msg(&[header("host", HOST)], &format!("{query}&X-Amz-Date=20240115T120000Z")),
             "AWS query-string parameter 'X-Amz-Date' must appear only once. Re-examine the query-string parameters."
         );
         assert_eq!(
-            incomplete_msg(
-                &[header("host", HOST)],
-                &format!("{query}&X-Amz-Security-Token=%FF")
-            ),
+            incomplete_msg(&[header("host", HOST)], &format!("{query}&X-Amz-Security-Token=%FF")),
             "AWS query-string parameter 'X-Amz-Security-Token' is not valid UTF-8. \
              Re-examine the query-string parameters."
         );
@@ -913,10 +846,7 @@ mod tests {
         assert_eq!(parse_with(&headers, "", b"").unwrap().session_token, None);
         headers.push(header("x-amz-security-token", "from-header"));
         assert_eq!(
-            parse_with(&headers, "", b"")
-                .unwrap()
-                .session_token
-                .as_deref(),
+            parse_with(&headers, "", b"").unwrap().session_token.as_deref(),
             Some("from-header")
         );
         assert_eq!(

@@ -60,10 +60,7 @@ fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
     } else {
         key
     };
-    block
-        .iter_mut()
-        .zip(key)
-        .for_each(|(slot, byte)| *slot = *byte);
+    block.iter_mut().zip(key).for_each(|(slot, byte)| *slot = *byte);
     let mut mac = <Hmac<Sha256> as KeyInit>::new(&(*block).into());
     mac.update(data);
     mac.finalize().into_bytes().into()

@@ -5,9 +5,7 @@
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-use super::{
-    Claim, Form, HttpRequest, Scope, canonical_request, signature, signing_key, string_to_sign,
-};
+use super::{Claim, Form, HttpRequest, Scope, canonical_request, signature, signing_key, string_to_sign};
 
 pub const AKID: &str = "AKIAIOSFODNN7EXAMPLE";
 pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
@@ -99,12 +97,7 @@ impl Signer {
     }
 
     fn sign(&self, req: &HttpRequest<'_>, claim: &Claim) -> String {
-        let key = signing_key(
-            SECRET.as_bytes(),
-            &claim.scope.date,
-            &self.region,
-            &self.service,
-        );
+        let key = signing_key(SECRET.as_bytes(), &claim.scope.date, &self.region, &self.service);
         signature(
             &key,
             &string_to_sign(&self.date, &claim.scope, &canonical_request(req, claim)),
@@ -122,13 +115,7 @@ impl Signer {
 
     /// Header-form headers (host, content-type, x-amz-date, token if any, authorization),
     /// every one of them signed.
-    pub fn sign_headers(
-        &self,
-        method: &str,
-        path: &str,
-        query: &str,
-        body: &[u8],
-    ) -> Vec<(String, String)> {
+    pub fn sign_headers(&self, method: &str, path: &str, query: &str, body: &[u8]) -> Vec<(String, String)> {
         let mut headers = vec![
             header("content-type", FORM),
             header("host", HOST),
@@ -161,9 +148,7 @@ impl Signer {
     /// Presigned-URL query string (`query` first, then the `X-Amz-*` parameters, signature
     /// last), signing only `host`, as botocore's `SigV4QueryAuth` does.
     pub fn presign(&self, method: &str, path: &str, query: &str, expires: u32) -> String {
-        let enc = |s: &str| {
-            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-        };
+        let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
         let mut full = String::from(query);
         if !full.is_empty() {
             full.push('&');

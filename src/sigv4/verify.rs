@@ -14,8 +14,7 @@ const TERMINATOR: &str = "aws4_request";
 const MSG_MISMATCH: &str = "The request signature we calculated does not match the signature you provided. \
                             Check your AWS Secret Access Key and signing method. \
                             Consult the service documentation for details.";
-const MSG_PAYLOAD_HASH: &str =
-    "The provided 'x-amz-content-sha256' header does not match what was computed.";
+const MSG_PAYLOAD_HASH: &str = "The provided 'x-amz-content-sha256' header does not match what was computed.";
 
 /// Check `claim` (from [`super::parse`] on the same `req`) against the secret of the access
 /// key it names. `expected_service` is the service addressed (`iam` / `sts`, §1);
@@ -36,15 +35,11 @@ pub fn verify(
 
 /// §8.3. AWS reports every scope fault in one message, region, service, terminator, then
 /// date; the first three texts end with a space, which is why they simply concatenate.
-fn check_scope(
-    claim: &Claim,
-    expected_service: &str,
-    allowed_regions: Option<&[String]>,
-) -> Result<(), SigV4Error> {
+fn check_scope(claim: &Claim, expected_service: &str, allowed_regions: Option<&[String]>) -> Result<(), SigV4Error> {
     let scope = &claim.scope;
     let mut message = String::new();
-    let region_ok = is_region_shaped(&scope.region)
-        && allowed_regions.is_none_or(|allowed| allowed.contains(&scope.region));
+    let region_ok =
+        is_region_shaped(&scope.region) && allowed_regions.is_none_or(|allowed| allowed.contains(&scope.region));
     if !region_ok {
         message.push_str(&format!(
             "Credential should be scoped to a valid region, not '{}'. ",
@@ -191,11 +186,7 @@ mod tests {
         post_at(headers, body, now())
     }
 
-    fn post_at(
-        headers: &[(String, String)],
-        body: &[u8],
-        at: OffsetDateTime,
-    ) -> Result<(), SigV4Error> {
+    fn post_at(headers: &[(String, String)], body: &[u8], at: OffsetDateTime) -> Result<(), SigV4Error> {
         let req = HttpRequest {
             method: "POST",
             raw_path: "/",
@@ -226,10 +217,7 @@ mod tests {
         assert_eq!(post(&headers, &body), Ok(()));
         // The signature is over exactly these bytes.
         assert_eq!(
-            post(
-                &headers,
-                b"Action=ListMFADevices&Version=2010-05-08&UserName=bob "
-            ),
+            post(&headers, b"Action=ListMFADevices&Version=2010-05-08&UserName=bob "),
             does_not_match(MSG_MISMATCH)
         );
     }
@@ -307,32 +295,15 @@ mod tests {
         };
         let claim = parse(&req).unwrap();
         // Any well-formed region is accepted without an allow-list, and signs with itself.
-        assert_eq!(
-            verify(&req, &claim, SECRET.as_bytes(), "iam", None, now()),
-            Ok(())
-        );
+        assert_eq!(verify(&req, &claim, SECRET.as_bytes(), "iam", None, now()), Ok(()));
         let allowed = vec!["us-east-1".to_string(), "eu-west-1".to_string()];
         assert_eq!(
-            verify(
-                &req,
-                &claim,
-                SECRET.as_bytes(),
-                "iam",
-                Some(&allowed),
-                now()
-            ),
+            verify(&req, &claim, SECRET.as_bytes(), "iam", Some(&allowed), now()),
             Ok(())
         );
         let allowed = vec!["us-east-1".to_string()];
         assert_eq!(
-            verify(
-                &req,
-                &claim,
-                SECRET.as_bytes(),
-                "iam",
-                Some(&allowed),
-                now()
-            ),
+            verify(&req, &claim, SECRET.as_bytes(), "iam", Some(&allowed), now()),
             does_not_match("Credential should be scoped to a valid region, not 'eu-west-1'. ")
         );
         // Outside ^[a-z0-9-]{1,32}$ even without an allow-list (§1).
@@ -344,9 +315,7 @@ mod tests {
             .sign_headers("POST", "/", "", BODY);
             assert_eq!(
                 post(&headers, BODY),
-                does_not_match(&format!(
-                    "Credential should be scoped to a valid region, not '{bad}'. "
-                )),
+                does_not_match(&format!("Credential should be scoped to a valid region, not '{bad}'. ")),
                 "{bad}"
             );
         }
@@ -364,9 +333,7 @@ mod tests {
         edit_authorization(&mut headers, "/aws4_request", "/aws5_request");
         assert_eq!(
             post(&headers, BODY),
-            does_not_match(
-                "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'. "
-            )
+            does_not_match("Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'. ")
         );
     }
 
@@ -386,11 +353,7 @@ mod tests {
     #[test]
     fn scope_faults_are_reported_together() {
         let mut headers = Signer::iam().sign_headers("POST", "/", "", BODY);
-        edit_authorization(
-            &mut headers,
-            "/20240115/us-east-1/iam/aws4_request",
-            "/b/C/d/e",
-        );
+        edit_authorization(&mut headers, "/20240115/us-east-1/iam/aws4_request", "/b/C/d/e");
         assert_eq!(
             post(&headers, BODY),
             does_not_match(
@@ -511,10 +474,7 @@ mod tests {
             .with_date("00000101T000000Z")
             .sign_headers("POST", "/", "", BODY);
         let min = datetime!(-9999-01-01 00:00:00 UTC);
-        assert!(matches!(
-            post_at(&headers, BODY, min),
-            Err(SigV4Error::DoesNotMatch(_))
-        ));
+        assert!(matches!(post_at(&headers, BODY, min), Err(SigV4Error::DoesNotMatch(_))));
         let at = datetime!(0000-01-01 00:10:00 UTC);
         assert_eq!(post_at(&headers, BODY, at), Ok(()));
         // Expiry beyond year 9999 is not reached by any representable clock.
@@ -530,10 +490,7 @@ mod tests {
             body: b"",
         };
         let claim = parse(&req).unwrap();
-        assert_eq!(
-            verify(&req, &claim, SECRET.as_bytes(), "iam", None, max),
-            Ok(())
-        );
+        assert_eq!(verify(&req, &claim, SECRET.as_bytes(), "iam", None, max), Ok(()));
     }
 
     #[test]
@@ -579,23 +536,14 @@ mod tests {
         let query = Signer::iam().presign("GET", "/", "Action=ListUsers&Version=2010-05-08", 3600);
         assert_eq!(presigned(&query, now()), Ok(()));
         // The header form's 15-minute window does not apply to the past: X-Amz-Expires does.
-        assert_eq!(
-            presigned(&query, datetime!(2024-01-15 12:59:59 UTC)),
-            Ok(())
-        );
-        assert_eq!(
-            presigned(&query, datetime!(2024-01-15 13:00:00 UTC)),
-            Ok(())
-        );
+        assert_eq!(presigned(&query, datetime!(2024-01-15 12:59:59 UTC)), Ok(()));
+        assert_eq!(presigned(&query, datetime!(2024-01-15 13:00:00 UTC)), Ok(()));
         assert_eq!(
             presigned(&query, datetime!(2024-01-15 13:00:01 UTC)),
             Err(SigV4Error::PresignExpired)
         );
         // Still no more than 15 minutes ahead of the clock.
-        assert_eq!(
-            presigned(&query, datetime!(2024-01-15 11:45:00 UTC)),
-            Ok(())
-        );
+        assert_eq!(presigned(&query, datetime!(2024-01-15 11:45:00 UTC)), Ok(()));
         assert_eq!(
             presigned(&query, datetime!(2024-01-15 11:44:59 UTC)),
             does_not_match(
@@ -612,12 +560,9 @@ mod tests {
 
     #[test]
     fn presigned_tampering() {
-        let query = Signer::iam().with_token("tok").presign(
-            "GET",
-            "/",
-            "Action=ListUsers&Version=2010-05-08",
-            60,
-        );
+        let query = Signer::iam()
+            .with_token("tok")
+            .presign("GET", "/", "Action=ListUsers&Version=2010-05-08", 60);
         assert_eq!(presigned(&query, now()), Ok(()));
         for (from, to) in [
             ("Action=ListUsers", "Action=ListRoles"),
