@@ -83,6 +83,21 @@ impl Clock {
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SS` in UTC; callers add AWS's zone suffix (`Z` in API dates,
+/// `+00:00` in credential reports).
+pub fn utc_seconds(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,16 +11,7 @@ const HEADER: &str = "user,arn,user_creation_time,password_enabled,password_last
 
 /// `YYYY-MM-DDTHH:MM:SS+00:00`, the report's timestamp form.
 fn when(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    format!("{}+00:00", crate::clock::utc_seconds(at))
 }
 
 fn flag(value: bool) -> &'static str {

@@ -148,24 +148,13 @@ mod tests {
         ErrorCode::ServiceUnavailable,
     ];
 
-    fn botocore_model(service: &str) -> Option<serde_json::Value> {
-        let script = format!(
-            "import json,botocore.loaders;print(json.dumps(botocore.loaders.Loader().load_service_model('{service}','service-2')))"
-        );
-        let out = std::process::Command::new("python3")
-            .args(["-c", &script])
-            .output()
-            .ok()?;
-        serde_json::from_slice(&out.stdout).ok()
-    }
-
     /// Every error shape botocore models for IAM and STS that we return must agree on code,
     /// status and fault type.
     #[test]
     fn modelled_errors_match_botocore() {
         let mut checked = 0;
         for service in ["iam", "sts"] {
-            let Some(model) = botocore_model(service) else {
+            let Some(model) = crate::wire::botocore_model(service) else {
                 println!("SKIPPED: botocore is not installed; cannot check the error table");
                 return;
             };

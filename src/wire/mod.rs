@@ -45,3 +45,16 @@ impl Service {
         [Self::Iam, Self::Sts].into_iter().find(|s| s.signing_name() == name)
     }
 }
+
+/// botocore's service models, the authority on shapes and errors; `None` without botocore.
+#[cfg(test)]
+pub(crate) fn botocore_model(service: &str) -> Option<serde_json::Value> {
+    let script = format!(
+        "import json,botocore.loaders;print(json.dumps(botocore.loaders.Loader().load_service_model('{service}','service-2')))"
+    );
+    let out = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .ok()?;
+    serde_json::from_slice(&out.stdout).ok()
+}

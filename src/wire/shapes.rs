@@ -180,24 +180,13 @@ pub const TAG_LIST_MAX: usize = 50;
 mod tests {
     use super::*;
 
-    fn botocore_shapes(service: &str) -> Option<serde_json::Value> {
-        let script = format!(
-            "import json,botocore.loaders;print(json.dumps(botocore.loaders.Loader().load_service_model('{service}','service-2')['shapes']))"
-        );
-        let out = std::process::Command::new("python3")
-            .args(["-c", &script])
-            .output()
-            .ok()?;
-        serde_json::from_slice(&out.stdout).ok()
-    }
-
     #[test]
     fn string_shapes_match_botocore() {
-        let Some(iam) = botocore_shapes("iam") else {
+        let Some(iam) = crate::wire::botocore_model("iam").map(|m| m["shapes"].clone()) else {
             println!("SKIPPED: botocore is not installed; cannot compare shapes");
             return;
         };
-        let sts = botocore_shapes("sts").unwrap();
+        let sts = crate::wire::botocore_model("sts").map(|m| m["shapes"].clone()).unwrap();
         let iam_shapes = [
             &USER_NAME,
             &EXISTING_USER_NAME,

@@ -122,16 +122,7 @@ pub fn error(service: Service, error: &ApiError, request_id: &str) -> String {
 
 /// ISO 8601 UTC with `Z` and whole seconds, as AWS prints dates.
 pub fn timestamp(at: time::OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    format!("{}Z", crate::clock::utc_seconds(at))
 }
 
 #[cfg(test)]
