@@ -320,3 +320,17 @@ fn database_name_is_replaced_in_urls() {
         "postgres://u@h:5/t1?sslmode=disable"
     );
 }
+
+/// The HTTP app over an initialised SQLite store, as `serve` builds it.
+pub async fn app(danger_test_mode: bool) -> (axum::Router, Fixture) {
+    let fx = fixture(Backend::Sqlite).await.expect("SQLite is always available");
+    let api = tessera::api::ApiState::new(
+        Arc::clone(&fx.store),
+        tessera::clock::Clock::system(),
+        fx.data_key.clone(),
+        None,
+    )
+    .expect("API state");
+    let state = Arc::new(tessera::app::AppState { api, danger_test_mode });
+    (tessera::app::router(state), fx)
+}

@@ -2,3 +2,4 @@
 
 mod harness;
 mod store_conformance;
+mod wire;
