@@ -48,7 +48,7 @@ impl ReportStore for SqlStore {
             }];
             let users = tx.query(
                 &format!(
-                    "SELECT {USER_COLUMNS}, p.changed_at FROM users LEFT JOIN login_profiles p ON p.user_id = users.user_id WHERE account_id = $1 ORDER BY name_key"
+                    "SELECT {USER_COLUMNS}, (SELECT p.changed_at FROM login_profiles p WHERE p.user_id = users.user_id) FROM users WHERE account_id = $1 ORDER BY name_key"
                 ),
                 std::slice::from_ref(&id),
             )?;
