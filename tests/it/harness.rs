@@ -63,7 +63,7 @@ impl Drop for Guard {
             let mut client = postgres::Client::connect(&admin_url, postgres::NoTls)?;
             client
                 .batch_execute(&format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"))
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| postgres_error(&e))?;
             Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
         })
         .join();
@@ -114,6 +114,20 @@ pub fn with_database(url: &str, database: &str) -> String {
 
 /// An empty, migrated store on `backend`, or `None` when that backend is not available here.
 pub async fn fresh_store(backend: Backend) -> Option<(Arc<dyn Store>, Guard)> {
+    fresh_store_with(backend, "").await
+}
+
+/// `postgres::Error` displays as "db error"; the server's message is in its source.
+fn postgres_error(error: &postgres::Error) -> String {
+    match std::error::Error::source(error) {
+        Some(source) => format!("{error}: {source}"),
+        None => error.to_string(),
+    }
+}
+
+/// Like [`fresh_store`]; on PostgreSQL `create_options` is appended to `CREATE DATABASE`
+/// (e.g. a collation), on SQLite it is ignored.
+pub async fn fresh_store_with(backend: Backend, create_options: &str) -> Option<(Arc<dyn Store>, Guard)> {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temporary directory");
@@ -133,15 +147,17 @@ pub async fn fresh_store(backend: Backend) -> Option<(Arc<dyn Store>, Guard)> {
             };
             let database = format!("tessera_it_{}", uuid::Uuid::new_v4().simple());
             let create = {
-                let (admin_url, database) = (admin_url.clone(), database.clone());
+                let admin_url = admin_url.clone();
+                let statement = format!("CREATE DATABASE \"{database}\" {create_options}");
                 tokio::task::spawn_blocking(move || {
                     let mut client = postgres::Client::connect(&admin_url, postgres::NoTls)?;
-                    client.batch_execute(&format!("CREATE DATABASE \"{database}\""))
+                    client.batch_execute(&statement)
                 })
                 .await
                 .expect("database creation task")
             };
             if let Err(error) = create {
+                let error = postgres_error(&error);
                 return skip_postgres(&format!("cannot create a database through {POSTGRES_URL_VAR}: {error}"));
             }
             // From here on the guard owns the database, so a failure below still drops it.
@@ -189,21 +205,24 @@ pub fn new_account(data_key: &DataKey) -> (NewAccount, SecretAccessKey) {
 
 pub async fn fixture(backend: Backend) -> Option<Fixture> {
     let (store, guard) = fresh_store(backend).await?;
+    Some(initialise(store, guard).await)
+}
+
+/// Initialises a fresh store the way `init` does.
+pub async fn initialise(store: Arc<dyn Store>, guard: Guard) -> Fixture {
     let data_key = DataKey::generate().expect("data key");
     let (account, root_secret) = new_account(&data_key);
     let (account_id, root_key) = (account.id.clone(), account.root_key_id.clone());
-    assert!(
-        store.initialise(account).await.expect("initialise"),
-        "store was not empty"
-    );
-    Some(Fixture {
+    let created = store.initialise(account).await.expect("initialise");
+    assert!(created, "store was not empty");
+    Fixture {
         store,
         account: account_id,
         data_key,
         root_key,
         root_secret,
         guard,
-    })
+    }
 }
 
 impl Fixture {

@@ -134,6 +134,57 @@ store_test!(
     }
 );
 
+/// Names whose order differs between byte order and a linguistic collation (which ignores
+/// punctuation at first level), in byte order of their lower-cased form.
+const PUNCTUATED: [&str; 9] = ["a+b", "A,c", "a-c", "a.b", "a1", "a=b", "A@b", "a_b", "ab"];
+
+async fn check_byte_order_listing(fx: &Fixture) {
+    for name in PUNCTUATED.iter().rev() {
+        fx.user(name).await;
+    }
+    assert_eq!(all_user_names(fx).await, PUNCTUATED);
+    // Paging agrees with the order.
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = fx
+            .store
+            .list_users(
+                &fx.account,
+                "/",
+                PageRequest {
+                    after: after.clone(),
+                    limit: 2,
+                },
+            )
+            .await
+            .unwrap();
+        seen.extend(page.items.iter().map(|u| u.name.clone()));
+        after = page.items.last().map(|u| u.name.to_lowercase());
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(seen, PUNCTUATED);
+}
+
+store_test!(list_orders_by_lower_cased_name_bytes, |fx| async move {
+    check_byte_order_listing(&fx).await;
+});
+
+/// Most PostgreSQL clusters default to a linguistic collation (en_US.UTF-8); the order of
+/// ListUsers must not change with it, nor differ from SQLite's.
+#[tokio::test(flavor = "multi_thread")]
+async fn list_order_does_not_depend_on_the_postgres_collation() {
+    let options = "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'";
+    let Some((store, guard)) = crate::harness::fresh_store_with(crate::harness::Backend::Postgres, options).await
+    else {
+        return;
+    };
+    let fx = crate::harness::initialise(store, guard).await;
+    check_byte_order_listing(&fx).await;
+}
+
 store_test!(list_pages_by_key_without_repeats_or_skips, |fx| async move {
     use std::collections::BTreeSet;
     // 25 users u00, u02, … u48; users inserted between pages get odd numbers, so they can
