@@ -1,6 +1,8 @@
 //! The real Rust AWS SDK against an in-process Tessera on `127.0.0.1:0`: requests signed by
 //! the SDK, responses parsed by the SDK (`wire-protocol.md`, `iam-mfa.md` §5).
 
+mod operations;
+
 use crate::harness::{Fixture, app};
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_sdk_iam::types::{StatusType, Tag};
