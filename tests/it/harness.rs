@@ -7,7 +7,7 @@
 //! and passes, unless `TESSERA_REQUIRE_POSTGRES=1`, which turns the skip into a failure.
 
 use std::io::Write;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use tessera::domain::{AccessKeyId, AccountId, KeyKind, generate_secret_access_key};
 use tessera::secret::{DataKey, PasswordHash, SecretAccessKey};
 use tessera::store::{NewAccount, NewUser, SqlStore, Store};
@@ -34,9 +34,17 @@ pub enum Backend {
 pub struct Guard {
     /// The URL the store was opened with, for opening a second store on the same database.
     pub url: String,
-    /// The last reference to the store, released on a plain thread (see `Drop`).
-    keep: Option<Arc<dyn Store>>,
+    /// References to the stores opened on the database, released last on a plain thread
+    /// (see `Drop`).
+    keep: Mutex<Vec<Arc<dyn Store>>>,
     cleanup: Cleanup,
+}
+
+impl Guard {
+    /// Keeps `store` until the guard drops, so its last reference is released safely.
+    pub fn hold(&self, store: Arc<dyn Store>) {
+        self.keep.lock().unwrap_or_else(PoisonError::into_inner).push(store);
+    }
 }
 
 enum Cleanup {
@@ -46,7 +54,7 @@ enum Cleanup {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        let keep = self.keep.take();
+        let keep = std::mem::take(self.keep.get_mut().unwrap_or_else(PoisonError::into_inner));
         let database = match &self.cleanup {
             Cleanup::Sqlite { .. } => None,
             Cleanup::Postgres { admin_url, database } => Some((admin_url.clone(), database.clone())),
@@ -86,7 +94,7 @@ fn postgres_required() -> bool {
 }
 
 /// Skips the PostgreSQL half of a test, or fails it when PostgreSQL is required.
-fn skip_postgres(reason: &str) -> Option<(Arc<dyn Store>, Guard)> {
+fn skip_postgres<T>(reason: &str) -> Option<T> {
     assert!(
         !postgres_required(),
         "PostgreSQL backend required ({REQUIRE_POSTGRES_VAR}=1) but unavailable: {reason}"
@@ -128,17 +136,22 @@ fn postgres_error(error: &postgres::Error) -> String {
 /// Like [`fresh_store`]; on PostgreSQL `create_options` is appended to `CREATE DATABASE`
 /// (e.g. a collation), on SQLite it is ignored.
 pub async fn fresh_store_with(backend: Backend, create_options: &str) -> Option<(Arc<dyn Store>, Guard)> {
+    let guard = fresh_database(backend, create_options).await?;
+    let store = SqlStore::open(&guard.url).await.expect("open the store").into_shared();
+    guard.hold(Arc::clone(&store));
+    Some((store, guard))
+}
+
+/// A database no store has opened yet (for SQLite: a path in an empty directory).
+pub async fn fresh_database(backend: Backend, create_options: &str) -> Option<Guard> {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temporary directory");
-            let url = format!("sqlite://{}", dir.path().join("tessera.db").display());
-            let store = SqlStore::open(&url).await.expect("open SQLite store").into_shared();
-            let guard = Guard {
-                url,
-                keep: Some(Arc::clone(&store)),
+            Some(Guard {
+                url: format!("sqlite://{}", dir.path().join("tessera.db").display()),
+                keep: Mutex::default(),
                 cleanup: Cleanup::Sqlite { _dir: dir },
-            };
-            Some((store, guard))
+            })
         }
         Backend::Postgres => {
             let admin_url = match std::env::var(POSTGRES_URL_VAR) {
@@ -160,16 +173,11 @@ pub async fn fresh_store_with(backend: Backend, create_options: &str) -> Option<
                 let error = postgres_error(&error);
                 return skip_postgres(&format!("cannot create a database through {POSTGRES_URL_VAR}: {error}"));
             }
-            // From here on the guard owns the database, so a failure below still drops it.
-            let url = with_database(&admin_url, &database);
-            let mut guard = Guard {
-                url: url.clone(),
-                keep: None,
+            Some(Guard {
+                url: with_database(&admin_url, &database),
+                keep: Mutex::default(),
                 cleanup: Cleanup::Postgres { admin_url, database },
-            };
-            let store = SqlStore::open(&url).await.expect("open PostgreSQL store").into_shared();
-            guard.keep = Some(Arc::clone(&store));
-            Some((store, guard))
+            })
         }
     }
 }
@@ -276,7 +284,9 @@ pub fn tag(key: &str, value: &str) -> tessera::domain::Tag {
 /// `NAME::postgres`.
 ///
 /// `store_test!(name, |fx| async move { … })` hands the body an initialised [`Fixture`];
-/// `store_test!(name, raw |store| async move { … })` an empty, migrated `Arc<dyn Store>`.
+/// `store_test!(name, raw |store| async move { … })` an empty, migrated `Arc<dyn Store>`;
+/// `store_test!(name, database |guard| async move { … })` a [`Guard`] whose `url` names a
+/// database no store has opened yet.
 macro_rules! store_test {
     ($name:ident, |$fx:ident| $body:expr) => {
         mod $name {
@@ -285,6 +295,29 @@ macro_rules! store_test {
 
             async fn case(backend: $crate::harness::Backend) {
                 let Some($fx) = $crate::harness::fixture(backend).await else {
+                    return;
+                };
+                $body.await;
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn sqlite() {
+                case($crate::harness::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread")]
+            async fn postgres() {
+                case($crate::harness::Backend::Postgres).await;
+            }
+        }
+    };
+    ($name:ident, database |$guard:ident| $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn case(backend: $crate::harness::Backend) {
+                let Some($guard) = $crate::harness::fresh_database(backend, "").await else {
                     return;
                 };
                 $body.await;

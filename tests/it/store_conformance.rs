@@ -18,6 +18,7 @@ use tessera::domain::*;
 use tessera::secret::{DataKey, PasswordHash};
 use tessera::store::*;
 use time::Duration;
+use tokio::task::JoinSet;
 
 /// Every user of the account under `/`, paging with a generous limit.
 async fn all_user_names(fx: &Fixture) -> Vec<String> {
@@ -35,4 +36,28 @@ async fn all_user_names(fx: &Fixture) -> Vec<String> {
         .expect("list users");
     assert!(!page.more);
     page.items.into_iter().map(|u| u.name).collect()
+}
+
+/// Runs every future at once on the runtime's threads; results in completion order.
+async fn race<T, F>(futures: impl IntoIterator<Item = F>) -> Vec<T>
+where
+    T: Send + 'static,
+    F: Future<Output = T> + Send + 'static,
+{
+    let mut set = JoinSet::new();
+    // A barrier holds every task until all exist, so they reach the store together.
+    let futures: Vec<F> = futures.into_iter().collect();
+    let barrier = Arc::new(tokio::sync::Barrier::new(futures.len()));
+    for future in futures {
+        let barrier = Arc::clone(&barrier);
+        set.spawn(async move {
+            barrier.wait().await;
+            future.await
+        });
+    }
+    let mut results = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        results.push(joined.expect("racer panicked"));
+    }
+    results
 }

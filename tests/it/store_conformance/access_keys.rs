@@ -299,3 +299,37 @@ store_test!(key_use_is_recorded, |fx| async move {
     let credential = fx.store.key_credential(&key.id).await.unwrap().unwrap();
     assert_eq!(credential.key.last_used, Some(later));
 });
+
+// `wire-protocol.md` §7: deletes between pages never skip surviving items — including the
+// delete of the very key the marker names.
+store_test!(key_pages_survive_deleting_the_marker_key, |fx| async move {
+    fx.user("alice").await;
+    let target = Target::UserNamed("alice".into());
+    let first = fx.key(&target, T0).await;
+    let second = fx.key(&target, T0 + Duration::minutes(1)).await;
+    let page = fx
+        .store
+        .list_access_keys(&fx.account, &target, PageRequest { after: None, limit: 1 })
+        .await
+        .unwrap();
+    assert_eq!(page.items, vec![first.clone()]);
+    assert!(page.more);
+    fx.store
+        .delete_access_key(&fx.account, &target, first.id.as_str())
+        .await
+        .unwrap();
+    let page = fx
+        .store
+        .list_access_keys(
+            &fx.account,
+            &target,
+            PageRequest {
+                after: Some(first.id.as_str().into()),
+                limit: 1,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.items, vec![second], "the surviving key was skipped");
+    assert!(!page.more);
+});

@@ -2,33 +2,8 @@
 //! a delete racing a create never leaves both done (`iam-mfa.md` §8).
 
 use super::*;
-use tokio::task::JoinSet;
 
 const RACERS: usize = 16;
-
-/// Runs every future at once on the runtime's threads; results in completion order.
-async fn race<T, F>(futures: impl IntoIterator<Item = F>) -> Vec<T>
-where
-    T: Send + 'static,
-    F: Future<Output = T> + Send + 'static,
-{
-    let mut set = JoinSet::new();
-    // A barrier holds every task until all exist, so they reach the store together.
-    let futures: Vec<F> = futures.into_iter().collect();
-    let barrier = Arc::new(tokio::sync::Barrier::new(futures.len()));
-    for future in futures {
-        let barrier = Arc::clone(&barrier);
-        set.spawn(async move {
-            barrier.wait().await;
-            future.await
-        });
-    }
-    let mut results = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        results.push(joined.expect("racer panicked"));
-    }
-    results
-}
 
 store_test!(parallel_key_creation_stops_at_two, |fx| async move {
     fx.user("alice").await;
@@ -146,4 +121,101 @@ store_test!(parallel_tagging_loses_no_tag, |fx| async move {
     keys.sort();
     let expected: Vec<String> = (0..RACERS).map(|i| format!("k{i:02}")).collect();
     assert_eq!(keys, expected);
+});
+
+store_test!(parallel_login_profile_creation_has_one_winner, |fx| async move {
+    fx.user("alice").await;
+    let attempts = (0..RACERS).map(|i| {
+        let (store, account) = (Arc::clone(&fx.store), fx.account.clone());
+        let hash = PasswordHash::new(format!("hash-{i}"));
+        async move { store.create_login_profile(&account, "alice", hash, false, T0).await }
+    });
+    let results = race(attempts).await;
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    let taken = results
+        .iter()
+        .filter(|r| matches!(r, Err(IamError::AlreadyExists(Entity::LoginProfile(_)))))
+        .count();
+    assert_eq!((won, taken), (1, RACERS - 1), "{results:?}");
+});
+
+store_test!(
+    rename_racing_creation_of_the_same_name_has_one_winner,
+    |fx| async move {
+        for round in 0..8 {
+            let (old, new) = (format!("old{round}"), format!("new{round}"));
+            fx.user(&old).await;
+            let rename = {
+                let (store, account, old, new) = (Arc::clone(&fx.store), fx.account.clone(), old.clone(), new.clone());
+                tokio::spawn(async move { store.update_user(&account, &old, Some(new), None).await })
+            };
+            let create = {
+                let (store, account) = (Arc::clone(&fx.store), fx.account.clone());
+                let user = new_user(&new.to_uppercase());
+                tokio::spawn(async move { store.create_user(&account, user).await.map(|_| ()) })
+            };
+            let (renamed, created) = (rename.await.unwrap(), create.await.unwrap());
+            let outcome = (renamed.is_ok(), created.is_ok());
+            assert!(
+                outcome == (true, false) || outcome == (false, true),
+                "round {round}: {renamed:?} {created:?}"
+            );
+            for loser in [&renamed, &created] {
+                if let Err(error) = loser {
+                    assert!(
+                        matches!(error, IamError::AlreadyExists(Entity::User(_))),
+                        "round {round}: {error:?}"
+                    );
+                }
+            }
+            let holder = fx.store.user_by_name(&fx.account, &new).await.unwrap().unwrap();
+            let old_left = fx.store.user_by_name(&fx.account, &old).await.unwrap();
+            // Exactly one user holds the name; the old user exists only if it was not renamed.
+            assert_eq!(old_left.is_some(), created.is_ok(), "round {round}");
+            assert_eq!(holder.name == new, renamed.is_ok(), "round {round}");
+        }
+    }
+);
+
+store_test!(
+    delete_user_racing_login_profile_creation_never_both_succeed,
+    |fx| async move {
+        for round in 0..12 {
+            let name = format!("victim{round}");
+            fx.user(&name).await;
+            let delete = {
+                let (store, account, name) = (Arc::clone(&fx.store), fx.account.clone(), name.clone());
+                tokio::spawn(async move { store.delete_user(&account, &name).await })
+            };
+            let create = {
+                let (store, account, name) = (Arc::clone(&fx.store), fx.account.clone(), name.clone());
+                let hash = PasswordHash::new("h".into());
+                tokio::spawn(async move { store.create_login_profile(&account, &name, hash, false, T0).await })
+            };
+            let (deleted, created) = (delete.await.unwrap(), create.await.unwrap());
+            let user = fx.store.user_by_name(&fx.account, &name).await.unwrap();
+            match (&deleted, &created) {
+                (Ok(()), Err(IamError::NotFound(Entity::User(_)))) => assert!(user.is_none(), "round {round}"),
+                (Err(IamError::DeleteConflict(DeleteBlocker::LoginProfile)), Ok(_)) => {
+                    assert!(user.is_some(), "round {round}");
+                    fx.store.login_profile(&fx.account, &name).await.unwrap();
+                }
+                other => panic!("round {round}: delete and create ended as {other:?}"),
+            }
+        }
+    }
+);
+
+store_test!(parallel_alias_creation_has_one_winner, |fx| async move {
+    let attempts = (0..RACERS).map(|_| {
+        let (store, account) = (Arc::clone(&fx.store), fx.account.clone());
+        async move { store.set_account_alias(&account, "contested").await }
+    });
+    let results = race(attempts).await;
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    let taken = results
+        .iter()
+        .filter(|r| matches!(r, Err(IamError::AlreadyExists(Entity::AccountAlias(_)))))
+        .count();
+    assert_eq!((won, taken), (1, RACERS - 1), "{results:?}");
 });
