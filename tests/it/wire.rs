@@ -118,6 +118,30 @@ async fn unsigned_request_is_missing_authentication_token() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn other_methods_and_broken_signatures_are_refused() {
+    let (router, _fx) = app(false).await;
+    let put = Request::put("/")
+        .body(Body::from("Action=ListUsers&Version=2010-05-08"))
+        .unwrap();
+    let reply = send(&router, put).await;
+    assert_error(&reply, StatusCode::METHOD_NOT_ALLOWED, "InvalidAction");
+
+    let broken = Request::post("/")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(
+            header::AUTHORIZATION,
+            "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE",
+        )
+        .body(Body::from("Action=ListUsers&Version=2010-05-08"))
+        .unwrap();
+    let reply = send(&router, broken).await;
+    assert_error(&reply, StatusCode::BAD_REQUEST, "IncompleteSignature");
+
+    let reply = send(&router, Request::get("/nowhere").body(Body::empty()).unwrap()).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn bodies_over_one_mebibyte_are_refused() {
     let (router, _fx) = app(false).await;
     let prefix = b"Action=ListUsers&Version=2010-05-08&Pad=";
