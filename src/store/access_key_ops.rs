@@ -12,7 +12,8 @@ pub const ACCESS_KEYS_PER_PRINCIPAL: i64 = 2;
 
 #[async_trait]
 pub trait AccessKeyStore: Send + Sync {
-    /// Adds an `Active` key unless the principal already holds two.
+    /// Adds an `Active` key unless the principal already holds two; returns it with the
+    /// owner's stored name (`None` for root).
     async fn create_access_key(
         &self,
         account: &AccountId,
@@ -20,14 +21,15 @@ pub trait AccessKeyStore: Send + Sync {
         id: AccessKeyId,
         sealed_secret: Vec<u8>,
         now: OffsetDateTime,
-    ) -> Result<AccessKey, IamError>;
-    /// Keys in creation order; `page.after` is the last key ID already returned.
+    ) -> Result<(Option<String>, AccessKey), IamError>;
+    /// Keys in creation order, with the owner's stored name (`None` for root); `page.after`
+    /// is the [`key_sort_key`] of the last key already returned.
     async fn list_access_keys(
         &self,
         account: &AccountId,
         target: &Target,
         page: PageRequest,
-    ) -> Result<Page<AccessKey>, IamError>;
+    ) -> Result<(Option<String>, Page<AccessKey>), IamError>;
     async fn set_access_key_status(
         &self,
         account: &AccountId,
@@ -66,6 +68,11 @@ pub(super) fn read_key(row: &Row) -> Result<AccessKey, StoreError> {
     })
 }
 
+/// A key's place in listings: creation time (zero-padded seconds), then ID. Ordered as text.
+pub fn key_sort_key(key: &AccessKey) -> String {
+    format!("{:020}/{}", key.created_at.unix_timestamp(), key.id.as_str())
+}
+
 /// Keys of one owner in creation order (ties by ID, so the order is total).
 fn owner_keys(tx: &mut dyn SqlTx, account: &AccountId, owner: &Owner) -> Result<Vec<AccessKey>, StoreError> {
     let sql = format!(
@@ -93,11 +100,11 @@ impl AccessKeyStore for SqlStore {
         id: AccessKeyId,
         sealed_secret: Vec<u8>,
         now: OffsetDateTime,
-    ) -> Result<AccessKey, IamError> {
+    ) -> Result<(Option<String>, AccessKey), IamError> {
         let (account, target) = (account.clone(), target.clone());
         self.write(move |tx| {
             lock_account(tx, &account)?;
-            let owner = resolve_target(tx, &account, &target)?;
+            let (owner, owner_name) = resolve_target(tx, &account, &target)?;
             if i64::try_from(owner_keys(tx, &account, &owner)?.len()).unwrap_or(i64::MAX) >= ACCESS_KEYS_PER_PRINCIPAL {
                 return Err(IamError::LimitExceeded(Quota::AccessKeysPerUser));
             }
@@ -105,7 +112,7 @@ impl AccessKeyStore for SqlStore {
                 "INSERT INTO access_keys (access_key_id, account_id, user_id, sealed_secret, status, created_at) VALUES ($1, $2, $3, $4, 'Active', $5)",
                 &[id.as_str().into(), account.as_str().into(), owner_column(&owner), sealed_secret.clone().into(), now.into()],
             )?;
-            Ok(AccessKey { id: id.clone(), owner, status: AccessKeyStatus::Active, created_at: now, last_used: None })
+            Ok((owner_name, AccessKey { id: id.clone(), owner, status: AccessKeyStatus::Active, created_at: now, last_used: None }))
         })
         .await
     }
@@ -115,25 +122,18 @@ impl AccessKeyStore for SqlStore {
         account: &AccountId,
         target: &Target,
         page: PageRequest,
-    ) -> Result<Page<AccessKey>, IamError> {
+    ) -> Result<(Option<String>, Page<AccessKey>), IamError> {
         let (account, target) = (account.clone(), target.clone());
         self.read(move |tx| {
-            let owner = resolve_target(tx, &account, &target)?;
-            let keys = owner_keys(tx, &account, &owner)?;
-            let start = match &page.after {
-                None => 0,
-                Some(after) => keys
-                    .iter()
-                    .position(|k| k.id.as_str() == after)
-                    .map_or(keys.len(), |i| i + 1),
-            };
+            let (owner, owner_name) = resolve_target(tx, &account, &target)?;
+            // By sort key, not position, so a key deleted between pages skips nothing.
+            let rest: Vec<AccessKey> = owner_keys(tx, &account, &owner)?
+                .into_iter()
+                .filter(|key| page.after.as_ref().is_none_or(|after| key_sort_key(key) > *after))
+                .collect();
             let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
-            let rest: Vec<AccessKey> = keys.into_iter().skip(start).collect();
             let more = rest.len() > limit;
-            Ok(Page {
-                items: rest.into_iter().take(limit).collect(),
-                more,
-            })
+            Ok((owner_name, Page { items: rest.into_iter().take(limit).collect(), more }))
         })
         .await
     }
@@ -148,7 +148,7 @@ impl AccessKeyStore for SqlStore {
         let (account, target, id) = (account.clone(), target.clone(), id.to_owned());
         self.write(move |tx| {
             lock_account(tx, &account)?;
-            let owner = resolve_target(tx, &account, &target)?;
+            let (owner, _) = resolve_target(tx, &account, &target)?;
             let key = owned_key(tx, &account, &owner, &id)?;
             tx.execute(
                 "UPDATE access_keys SET status = $1 WHERE access_key_id = $2",
@@ -163,7 +163,7 @@ impl AccessKeyStore for SqlStore {
         let (account, target, id) = (account.clone(), target.clone(), id.to_owned());
         self.write(move |tx| {
             lock_account(tx, &account)?;
-            let owner = resolve_target(tx, &account, &target)?;
+            let (owner, _) = resolve_target(tx, &account, &target)?;
             let key = owned_key(tx, &account, &owner, &id)?;
             tx.execute(
                 "DELETE FROM access_keys WHERE access_key_id = $1",

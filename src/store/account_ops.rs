@@ -62,6 +62,10 @@ impl AccountStore for SqlStore {
 
     async fn initialise(&self, account: NewAccount) -> Result<bool, StoreError> {
         self.write(move |tx| {
+            // Nodes starting together on an empty database: one initialises, the others see it.
+            if let Some(lock) = tx.dialect().deployment_lock() {
+                tx.query(lock, &[])?;
+            }
             if tx.count("SELECT COUNT(*) FROM accounts", &[])? > 0 {
                 return Ok(false);
             }

@@ -21,8 +21,6 @@ const MIGRATIONS: &[Migration] = &[Migration {
 const POOL: usize = 16;
 /// A serialisation failure or deadlock is retried this many times before giving up.
 const RETRIES: usize = 3;
-/// Held while migrating, so nodes starting together migrate one at a time.
-const MIGRATION_LOCK: i64 = 0x0074_6573_7365_7261;
 
 pub struct PgDb {
     url: String,
@@ -40,7 +38,9 @@ impl PgDb {
             idle: Arc::new(Mutex::new(Vec::new())),
         };
         db.write(|tx: &mut dyn SqlTx| -> Result<(), StoreError> {
-            tx.query("SELECT pg_advisory_xact_lock($1)", &[MIGRATION_LOCK.into()])?;
+            if let Some(lock) = tx.dialect().deployment_lock() {
+                tx.query(lock, &[])?;
+            }
             migrate::apply(tx, MIGRATIONS)
         })
         .await?;
@@ -114,6 +114,17 @@ impl PgDb {
     }
 }
 
+/// `postgres::Client` shuts its connection down by blocking on a runtime of its own, which
+/// panics on an async runtime thread; idle clients are therefore dropped on a plain thread.
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let clients = std::mem::take(&mut *self.idle.lock().unwrap_or_else(PoisonError::into_inner));
+        if !clients.is_empty() {
+            let _ = std::thread::Builder::new().name("pg-close".into()).spawn(move || drop(clients));
+        }
+    }
+}
+
 struct PgTx<'c> {
     tx: Transaction<'c>,
     /// Set when PostgreSQL asked for the transaction to be retried.
@@ -130,11 +141,17 @@ impl PgTx<'_> {
     }
 }
 
+/// The database's message is kept (it names the failing statement's problem); its `detail`,
+/// which can quote row values, is not.
 fn map_error(error: postgres::Error) -> StoreError {
+    let text = match error.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => error.to_string(),
+    };
     match error.code() {
         Some(code) if *code == SqlState::UNIQUE_VIOLATION => StoreError::UniqueViolation,
-        _ if error.is_closed() => StoreError::Unavailable(error.to_string()),
-        _ => StoreError::Backend(error.to_string()),
+        _ if error.is_closed() => StoreError::Unavailable(text),
+        _ => StoreError::Backend(text),
     }
 }
 

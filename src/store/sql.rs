@@ -158,6 +158,18 @@ impl Dialect {
     }
 }
 
+impl Dialect {
+    /// A statement that makes this transaction wait for any other holding the same
+    /// deployment-wide lock (initialisation, migrations): needed where several PostgreSQL
+    /// nodes may start together; SQLite's single writer already serialises.
+    pub fn deployment_lock(self) -> Option<&'static str> {
+        match self {
+            Self::Sqlite => None,
+            Self::Postgres => Some("SELECT pg_advisory_xact_lock(32651099947577953)"),
+        }
+    }
+}
+
 /// A transaction in progress. Everything a store method does happens inside one.
 pub trait SqlTx {
     fn dialect(&self) -> Dialect;

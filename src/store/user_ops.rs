@@ -114,11 +114,19 @@ pub(super) fn require_user(tx: &mut dyn SqlTx, account: &AccountId, name: &str) 
     find_user(tx, account, name)?.ok_or_else(|| IamError::NotFound(Entity::User(name.to_owned())))
 }
 
-/// Resolves a [`Target`] inside the caller's transaction.
-pub(super) fn resolve_target(tx: &mut dyn SqlTx, account: &AccountId, target: &Target) -> Result<Owner, IamError> {
+/// Resolves a [`Target`] inside the caller's transaction: the owner, and the user's name as
+/// stored (`None` for root).
+pub(super) fn resolve_target(
+    tx: &mut dyn SqlTx,
+    account: &AccountId,
+    target: &Target,
+) -> Result<(Owner, Option<String>), IamError> {
     match target {
-        Target::Root => Ok(Owner::Root),
-        Target::UserNamed(name) => Ok(Owner::User(require_user(tx, account, name)?.id)),
+        Target::Root => Ok((Owner::Root, None)),
+        Target::UserNamed(name) => {
+            let user = require_user(tx, account, name)?;
+            Ok((Owner::User(user.id), Some(user.name)))
+        }
     }
 }
 

@@ -248,6 +248,7 @@ impl Fixture {
         self.store
             .create_access_key(&self.account, target, id, sealed, now)
             .await
+            .map(|(_, key)| key)
             .unwrap_or_else(|e| panic!("create access key for {target:?}: {e}"))
     }
 

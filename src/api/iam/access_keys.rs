@@ -1,12 +1,12 @@
 //! Create/List/Update/DeleteAccessKey and GetAccessKeyLastUsed (`iam-mfa.md` §5.6; the last
 //! from botocore's shape and AWS's documentation: `N/A` service and region until first use).
 
-use super::{Paging, target, target_arn, target_user_name};
+use super::{Paging, owner_user_name, target, target_arn};
 use crate::api::action::Action;
 use crate::api::errors::internal;
 use crate::api::{Caller, Ctx, Operation};
 use crate::domain::{AccessKeyId, AccessKeyStatus, KeyKind, Owner, generate_secret_access_key};
-use crate::store::Target;
+use crate::store::{Target, key_sort_key};
 use crate::wire::shapes::{ACCESS_KEY_ID, ACCESS_KEY_STATUS, EXISTING_USER_NAME};
 use crate::wire::validate::Validator;
 use crate::wire::xml::{Xml, timestamp};
@@ -46,14 +46,14 @@ impl Operation for CreateAccessKey {
             .data_key
             .seal_text(secret.expose(), id.as_str().as_bytes())
             .map_err(internal)?;
-        let key = ctx
+        let (owner_name, key) = ctx
             .state
             .store
             .create_access_key(ctx.caller.principal.account_id(), &self.target, id, sealed, ctx.now)
             .await?;
         let mut xml = Xml::new();
         xml.node("AccessKey", |xml| {
-            xml.leaf("UserName", &target_user_name(&ctx.caller, &self.target))
+            xml.leaf("UserName", &owner_user_name(&ctx.caller, owner_name))
                 .leaf("AccessKeyId", key.id.as_str())
                 .leaf("Status", key.status.as_str())
                 .leaf("SecretAccessKey", secret.expose())
@@ -86,12 +86,12 @@ impl Operation for ListAccessKeys {
 
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
         let request = self.paging.request(ctx, "ListAccessKeys")?;
-        let page = ctx
+        let (owner_name, page) = ctx
             .state
             .store
             .list_access_keys(ctx.caller.principal.account_id(), &self.target, request)
             .await?;
-        let user_name = target_user_name(&ctx.caller, &self.target);
+        let user_name = owner_user_name(&ctx.caller, owner_name);
         let mut xml = Xml::new();
         xml.list("AccessKeyMetadata", &page.items, |xml, key| {
             xml.leaf("UserName", &user_name)
@@ -99,7 +99,7 @@ impl Operation for ListAccessKeys {
                 .leaf("Status", key.status.as_str())
                 .leaf("CreateDate", &timestamp(key.created_at));
         });
-        let last = page.items.last().map(|k| k.id.as_str().to_owned());
+        let last = page.items.last().map(key_sort_key);
         Paging::write(ctx, "ListAccessKeys", &mut xml, page.more, last.as_deref());
         Ok(Some(xml))
     }

@@ -38,12 +38,10 @@ pub fn target_arn(caller: &Caller, target: &Target) -> String {
     }
 }
 
-/// How a required `UserName` output member names a target (root: the account ID, §0.4).
-pub fn target_user_name(caller: &Caller, target: &Target) -> String {
-    match target {
-        Target::Root => caller.principal.account_id().as_str().to_owned(),
-        Target::UserNamed(name) => name.clone(),
-    }
+/// How a required `UserName` output member names a key's owner: the user's stored name, or
+/// the account ID for root (§0.4).
+pub fn owner_user_name(caller: &Caller, owner_name: Option<String>) -> String {
+    owner_name.unwrap_or_else(|| caller.principal.account_id().as_str().to_owned())
 }
 
 /// `Marker` and `MaxItems` as validated, decoded later against the account and operation.

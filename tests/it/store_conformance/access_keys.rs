@@ -11,7 +11,7 @@ fn all() -> PageRequest {
 }
 
 async fn key_ids(fx: &Fixture, target: &Target) -> Vec<String> {
-    let page = fx.store.list_access_keys(&fx.account, target, all()).await.unwrap();
+    let page = fx.store.list_access_keys(&fx.account, target, all()).await.unwrap().1;
     assert!(!page.more);
     page.items.into_iter().map(|k| k.id.as_str().to_owned()).collect()
 }
@@ -21,19 +21,19 @@ store_test!(a_user_holds_at_most_two_keys_listed_by_creation, |fx| async move {
     let target = Target::UserNamed("ALICE".into());
     // Created out of ID order, so the listing order can only come from creation time.
     let second = fx.key(&target, T0 + Duration::minutes(2)).await;
-    let first_id = {
+    let (first_id, first_sort) = {
         let (id, sealed) = fx.sealed_key();
         let key = fx
             .store
             .create_access_key(&fx.account, &target, id.clone(), sealed, T0 + Duration::minutes(1))
             .await
-            .unwrap();
+            .unwrap().1;
         assert_eq!(key.id, id);
         assert_eq!(key.owner, Owner::User(alice.id.clone()));
         assert_eq!(key.status, AccessKeyStatus::Active);
         assert_eq!(key.created_at, T0 + Duration::minutes(1));
         assert_eq!(key.last_used, None);
-        id
+        (id, tessera::store::key_sort_key(&key))
     };
     assert_eq!(key_ids(&fx, &target).await, vec![first_id.as_str(), second.id.as_str()]);
 
@@ -48,12 +48,12 @@ store_test!(a_user_holds_at_most_two_keys_listed_by_creation, |fx| async move {
     );
     assert!(fx.store.key_credential(&id).await.unwrap().is_none());
 
-    // Pages of one, keyed by the last ID returned.
+    // Pages of one, keyed by the last key's sort key.
     let page = fx
         .store
         .list_access_keys(&fx.account, &target, PageRequest { after: None, limit: 1 })
         .await
-        .unwrap();
+        .unwrap().1;
     assert!(page.more);
     assert_eq!(page.items[0].id, first_id);
     let page = fx
@@ -62,12 +62,12 @@ store_test!(a_user_holds_at_most_two_keys_listed_by_creation, |fx| async move {
             &fx.account,
             &target,
             PageRequest {
-                after: Some(first_id.as_str().into()),
+                after: Some(first_sort),
                 limit: 1,
             },
         )
         .await
-        .unwrap();
+        .unwrap().1;
     assert!(!page.more);
     assert_eq!(page.items[0].id, second.id);
 
@@ -129,7 +129,7 @@ store_test!(status_changes_and_deletes_touch_only_the_owners_key, |fx| async mov
         .set_access_key_status(&fx.account, &alice, key.id.as_str(), AccessKeyStatus::Inactive)
         .await
         .unwrap();
-    let listed = fx.store.list_access_keys(&fx.account, &alice, all()).await.unwrap();
+    let listed = fx.store.list_access_keys(&fx.account, &alice, all()).await.unwrap().1;
     assert_eq!(listed.items[0].status, AccessKeyStatus::Inactive);
     let credential = fx.store.key_credential(&key.id).await.unwrap().unwrap();
     assert_eq!(credential.key.status, AccessKeyStatus::Inactive);
@@ -183,7 +183,7 @@ store_test!(key_credential_resolves_principal_and_sealed_secret, |fx| async move
     fx.store
         .create_access_key(&fx.account, &Target::UserNamed("alice".into()), id.clone(), sealed, T0)
         .await
-        .unwrap();
+        .unwrap().1;
 
     let credential = fx.store.key_credential(&id).await.unwrap().unwrap();
     assert_eq!(credential.key.id, id);
@@ -288,7 +288,7 @@ store_test!(key_use_is_recorded, |fx| async move {
         service: "sts".into(),
     };
     fx.store.record_key_use(&key.id, used.clone()).await.unwrap();
-    let listed = fx.store.list_access_keys(&fx.account, &target, all()).await.unwrap();
+    let listed = fx.store.list_access_keys(&fx.account, &target, all()).await.unwrap().1;
     assert_eq!(listed.items[0].last_used.as_ref(), Some(&used));
     let later = KeyUse {
         at: T0 + Duration::minutes(9),
@@ -311,7 +311,7 @@ store_test!(key_pages_survive_deleting_the_marker_key, |fx| async move {
         .store
         .list_access_keys(&fx.account, &target, PageRequest { after: None, limit: 1 })
         .await
-        .unwrap();
+        .unwrap().1;
     assert_eq!(page.items, vec![first.clone()]);
     assert!(page.more);
     fx.store
@@ -324,12 +324,12 @@ store_test!(key_pages_survive_deleting_the_marker_key, |fx| async move {
             &fx.account,
             &target,
             PageRequest {
-                after: Some(first.id.as_str().into()),
+                after: Some(tessera::store::key_sort_key(&first)),
                 limit: 1,
             },
         )
         .await
-        .unwrap();
+        .unwrap().1;
     assert_eq!(page.items, vec![second], "the surviving key was skipped");
     assert!(!page.more);
 });

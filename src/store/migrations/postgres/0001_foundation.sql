@@ -1,5 +1,7 @@
 -- Accounts, IAM users, their tags, login profiles and access keys.
 -- Times are Unix seconds. Root is the account row itself; a NULL user_id means "root".
+-- Sort keys use the "C" collation so pages follow byte order, as on SQLite, whatever the
+-- database default.
 CREATE TABLE accounts (
     account_id TEXT PRIMARY KEY,
     root_email TEXT NOT NULL,
@@ -13,7 +15,7 @@ CREATE TABLE users (
     user_id TEXT PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts (account_id),
     user_name TEXT NOT NULL,
-    name_key TEXT NOT NULL,
+    name_key TEXT COLLATE "C" NOT NULL,
     path TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     password_last_used BIGINT,
@@ -35,7 +37,7 @@ CREATE TABLE login_profiles (
     changed_at BIGINT NOT NULL
 );
 CREATE TABLE access_keys (
-    access_key_id TEXT PRIMARY KEY,
+    access_key_id TEXT COLLATE "C" PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts (account_id),
     user_id TEXT REFERENCES users (user_id) ON DELETE CASCADE,
     sealed_secret BYTEA NOT NULL,
