@@ -5,6 +5,19 @@
 //! store through [`store::Store`]; `store` knows domain types, never the reverse.
 //! `sigv4`, `wire` and `domain` are pure: no axum, no SQL, no system clock.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+#![cfg_attr(
+    test,
+    allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
 
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod secret;
 pub mod sigv4;
+pub mod store;
+pub mod wire;

@@ -1,0 +1,59 @@
+//! Every action Tessera answers, by service (`wire-protocol.md` §2.3).
+
+use crate::wire::Service;
+
+macro_rules! actions {
+    ($($service:ident: [$($action:ident),* $(,)?]),* $(,)?) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Action { $($($action,)*)* }
+
+        impl Action {
+            pub fn name(self) -> &'static str {
+                match self { $($(Self::$action => stringify!($action),)*)* }
+            }
+            pub fn service(self) -> Service {
+                match self { $($(Self::$action => Service::$service,)*)* }
+            }
+            /// The action named `name` of `service`, if Tessera implements it.
+            pub fn find(service: Service, name: &str) -> Option<Self> {
+                [$($(Self::$action,)*)*].into_iter().find(|a| a.service() == service && a.name() == name)
+            }
+        }
+    };
+}
+
+actions! {
+    Iam: [
+        CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser,
+        TagUser, UntagUser, ListUserTags,
+        CreateLoginProfile, GetLoginProfile, UpdateLoginProfile, DeleteLoginProfile,
+        CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey, GetAccessKeyLastUsed,
+        CreateAccountAlias, DeleteAccountAlias, ListAccountAliases, GetAccountSummary,
+        GenerateCredentialReport, GetCredentialReport,
+    ],
+    Sts: [GetCallerIdentity, GetAccessKeyInfo],
+}
+
+impl Action {
+    /// The IAM policy action, e.g. `iam:CreateUser`.
+    pub fn policy_name(self) -> String {
+        format!("{}:{}", self.service().signing_name(), self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_resolve_only_in_their_service() {
+        assert_eq!(Action::find(Service::Iam, "CreateUser"), Some(Action::CreateUser));
+        assert_eq!(Action::find(Service::Sts, "CreateUser"), None);
+        assert_eq!(
+            Action::find(Service::Sts, "GetCallerIdentity"),
+            Some(Action::GetCallerIdentity)
+        );
+        assert_eq!(Action::find(Service::Iam, "createuser"), None);
+        assert_eq!(Action::GetCallerIdentity.policy_name(), "sts:GetCallerIdentity");
+    }
+}

@@ -1,0 +1,135 @@
+//! IAM actions, one file per resource, and what they share: addressing the target principal,
+//! pagination, and the `User` output structure.
+
+pub mod access_keys;
+pub mod account;
+pub mod credential_report;
+pub mod login_profiles;
+pub mod user_tags;
+pub mod users;
+
+use super::{Caller, Ctx};
+use crate::domain::{Account, PrincipalIdentity, Tag, User};
+use crate::store::{PageRequest, Target};
+use crate::wire::shapes::{MARKER, MAX_ITEMS, TAG_KEY, TAG_LIST_MAX, TAG_VALUE};
+use crate::wire::validate::Validator;
+use crate::wire::xml::{Xml, timestamp};
+use crate::wire::{ApiError, Params};
+
+/// The principal an optional `UserName` designates: the named user, or the caller itself.
+pub fn target(caller: &Caller, user_name: Option<&str>) -> Target {
+    match (user_name, &caller.principal) {
+        (Some(name), _) => Target::UserNamed(name.to_owned()),
+        (None, PrincipalIdentity::Root { .. }) => Target::Root,
+        (None, PrincipalIdentity::User { user }) => Target::UserNamed(user.name.clone()),
+    }
+}
+
+/// The ARN a target is evaluated as (`iam-mfa.md` §3.5); a named user that may not exist is
+/// described by the caller's account and its name.
+pub fn target_arn(caller: &Caller, target: &Target) -> String {
+    let account = caller.principal.account_id().as_str();
+    match target {
+        Target::Root => format!("arn:aws:iam::{account}:root"),
+        Target::UserNamed(name) => match &caller.principal {
+            PrincipalIdentity::User { user } if user.name.eq_ignore_ascii_case(name) => user.arn(),
+            _ => format!("arn:aws:iam::{account}:user/{name}"),
+        },
+    }
+}
+
+/// How a required `UserName` output member names a target (root: the account ID, §0.4).
+pub fn target_user_name(caller: &Caller, target: &Target) -> String {
+    match target {
+        Target::Root => caller.principal.account_id().as_str().to_owned(),
+        Target::UserNamed(name) => name.clone(),
+    }
+}
+
+/// `Marker` and `MaxItems` as validated, decoded later against the account and operation.
+pub struct Paging {
+    marker: Option<String>,
+    max_items: Option<i64>,
+}
+
+impl Paging {
+    pub fn parse(v: &mut Validator, params: &Params) -> Self {
+        Self {
+            marker: v.optional(params, "Marker", &MARKER),
+            max_items: v.optional_int(params, "MaxItems", &MAX_ITEMS),
+        }
+    }
+
+    fn scope(ctx: &Ctx<'_>, operation: &str) -> String {
+        format!("{}/{operation}/", ctx.caller.principal.account_id().as_str())
+    }
+
+    /// The store's page request; a forged or foreign marker → `ValidationError`.
+    pub fn request(&self, ctx: &Ctx<'_>, operation: &str) -> Result<PageRequest, ApiError> {
+        let after = match &self.marker {
+            Some(marker) => Some(ctx.state.markers.decode(&Self::scope(ctx, operation), marker)?),
+            None => None,
+        };
+        // MaxItems defaults to 100 (§7).
+        let limit = u32::try_from(self.max_items.unwrap_or(100)).unwrap_or(100);
+        Ok(PageRequest { after, limit })
+    }
+
+    /// `IsTruncated`, and `Marker` only when truncated.
+    pub fn write(ctx: &Ctx<'_>, operation: &str, xml: &mut Xml, more: bool, last_key: Option<&str>) {
+        xml.leaf("IsTruncated", if more { "true" } else { "false" });
+        if let (true, Some(key)) = (more, last_key) {
+            xml.leaf("Marker", &ctx.state.markers.encode(&Self::scope(ctx, operation), key));
+        }
+    }
+}
+
+/// Tags of a request (`Tags.member.N.Key/Value`), validated against the tag shapes.
+pub fn parse_tags(v: &mut Validator, params: &Params, required: bool) -> Result<Vec<Tag>, ApiError> {
+    let Some(items) = params.struct_list("Tags", &["Key", "Value"])? else {
+        if required {
+            v.custom("tags", "null", "Member must not be null");
+        }
+        return Ok(Vec::new());
+    };
+    v.list_len("tags", items.len(), TAG_LIST_MAX);
+    let mut tags = Vec::with_capacity(items.len());
+    for (index, item) in (1..).zip(items) {
+        let (Some(key), Some(value)) = (item.first(), item.get(1)) else {
+            continue;
+        };
+        v.check(&format!("tags.{index}.member.key"), key, &TAG_KEY);
+        v.check(&format!("tags.{index}.member.value"), value, &TAG_VALUE);
+        tags.push(Tag {
+            key: key.clone(),
+            value: value.clone(),
+        });
+    }
+    Ok(tags)
+}
+
+pub fn write_tags(xml: &mut Xml, tags: &[Tag]) {
+    xml.list("Tags", tags, |xml, tag| {
+        xml.leaf("Key", &tag.key).leaf("Value", &tag.value);
+    });
+}
+
+/// The `User` structure (`iam-mfa.md` §0.3); `Tags` only where the operation returns them.
+pub fn write_user(xml: &mut Xml, user: &User, with_tags: bool) {
+    xml.leaf("Path", &user.path)
+        .leaf("UserName", &user.name)
+        .leaf("UserId", user.id.as_str())
+        .leaf("Arn", &user.arn())
+        .leaf("CreateDate", &timestamp(user.created_at))
+        .leaf_opt("PasswordLastUsed", user.password_last_used.map(timestamp).as_deref());
+    if with_tags && !user.tags.is_empty() {
+        write_tags(xml, &user.tags);
+    }
+}
+
+/// Root described as a `User`: no `Path`, no `UserName` [AWS].
+pub fn write_root_user(xml: &mut Xml, account: &Account) {
+    xml.leaf("UserId", account.id.as_str())
+        .leaf("Arn", &account.root_arn())
+        .leaf("CreateDate", &timestamp(account.created_at));
+}

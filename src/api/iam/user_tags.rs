@@ -1,0 +1,150 @@
+//! TagUser, UntagUser, ListUserTags: shapes from botocore, behaviour as AWS documents it
+//! (keys case-insensitive, 50 per user, a tag with an existing key replaces it).
+
+use super::{Paging, parse_tags, target_arn, write_tags};
+use crate::api::action::Action;
+use crate::api::{Caller, Ctx, Operation};
+use crate::domain::Tag;
+use crate::store::Target;
+use crate::wire::shapes::{EXISTING_USER_NAME, TAG_KEY, TAG_LIST_MAX};
+use crate::wire::validate::Validator;
+use crate::wire::xml::Xml;
+use crate::wire::{ApiError, ErrorCode, Params};
+use async_trait::async_trait;
+
+fn user_resource(caller: &Caller, name: &str) -> String {
+    target_arn(caller, &Target::UserNamed(name.to_owned()))
+}
+
+pub struct TagUser {
+    name: String,
+    tags: Vec<Tag>,
+}
+
+#[async_trait]
+impl Operation for TagUser {
+    const ACTION: Action = Action::TagUser;
+
+    fn parse(params: &Params, _caller: &Caller) -> Result<Self, ApiError> {
+        let mut v = Validator::new();
+        let name = v.required(params, "UserName", &EXISTING_USER_NAME);
+        let tags = parse_tags(&mut v, params, true)?;
+        v.finish()?;
+        Ok(Self {
+            name: name.unwrap_or_default(),
+            tags,
+        })
+    }
+
+    fn resource(&self, caller: &Caller) -> String {
+        user_resource(caller, &self.name)
+    }
+
+    async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
+        ctx.state
+            .store
+            .tag_user(ctx.caller.principal.account_id(), &self.name, self.tags)
+            .await?;
+        Ok(None)
+    }
+}
+
+pub struct UntagUser {
+    name: String,
+    keys: Vec<String>,
+}
+
+#[async_trait]
+impl Operation for UntagUser {
+    const ACTION: Action = Action::UntagUser;
+
+    fn parse(params: &Params, _caller: &Caller) -> Result<Self, ApiError> {
+        let mut v = Validator::new();
+        let name = v.required(params, "UserName", &EXISTING_USER_NAME);
+        let keys = params.list("TagKeys")?;
+        match &keys {
+            None => v.custom("tagKeys", "null", "Member must not be null"),
+            Some(keys) => {
+                v.list_len("tagKeys", keys.len(), TAG_LIST_MAX);
+                for key in keys {
+                    v.check("tagKeys.member", key, &TAG_KEY);
+                }
+            }
+        }
+        v.finish()?;
+        Ok(Self {
+            name: name.unwrap_or_default(),
+            keys: keys.unwrap_or_default(),
+        })
+    }
+
+    fn resource(&self, caller: &Caller) -> String {
+        user_resource(caller, &self.name)
+    }
+
+    async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
+        ctx.state
+            .store
+            .untag_user(ctx.caller.principal.account_id(), &self.name, self.keys)
+            .await?;
+        Ok(None)
+    }
+}
+
+pub struct ListUserTags {
+    name: String,
+    paging: Paging,
+}
+
+#[async_trait]
+impl Operation for ListUserTags {
+    const ACTION: Action = Action::ListUserTags;
+
+    fn parse(params: &Params, _caller: &Caller) -> Result<Self, ApiError> {
+        let mut v = Validator::new();
+        let name = v.required(params, "UserName", &EXISTING_USER_NAME);
+        let paging = Paging::parse(&mut v, params);
+        v.finish()?;
+        Ok(Self {
+            name: name.unwrap_or_default(),
+            paging,
+        })
+    }
+
+    fn resource(&self, caller: &Caller) -> String {
+        user_resource(caller, &self.name)
+    }
+
+    async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
+        let request = self.paging.request(ctx, "ListUserTags")?;
+        let user = ctx
+            .state
+            .store
+            .user_by_name(ctx.caller.principal.account_id(), &self.name)
+            .await?;
+        let user = user.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NoSuchEntity,
+                format!("The user with name {} cannot be found.", self.name),
+            )
+        })?;
+        // Tags are few (≤ 50) and kept in insertion order; the marker is the last key returned.
+        let start = match &request.after {
+            Some(after) => user
+                .tags
+                .iter()
+                .position(|t| t.key.to_lowercase() == *after)
+                .map_or(user.tags.len(), |i| i + 1),
+            None => 0,
+        };
+        let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
+        let rest: Vec<Tag> = user.tags.into_iter().skip(start).collect();
+        let more = rest.len() > limit;
+        let page: Vec<Tag> = rest.into_iter().take(limit).collect();
+        let mut xml = Xml::new();
+        write_tags(&mut xml, &page);
+        let last = page.last().map(|t| t.key.to_lowercase());
+        Paging::write(ctx, "ListUserTags", &mut xml, more, last.as_deref());
+        Ok(Some(xml))
+    }
+}

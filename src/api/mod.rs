@@ -1,0 +1,219 @@
+//! The one dispatch path for the Query API (`wire-protocol.md` §3):
+//! decode → SigV4 → principal → action → validate → authorize → operation → XML.
+//! May use: `wire`, `sigv4`, `domain`, `auth`, the store traits. Never: axum.
+
+pub mod action;
+mod authorize;
+mod caller;
+mod errors;
+mod iam;
+mod sts;
+
+use crate::clock::Clock;
+use crate::secret::{DataKey, SecretError};
+use crate::sigv4::{self, HttpRequest};
+use crate::store::Store;
+use crate::wire::marker::MarkerKey;
+use crate::wire::xml::{self, Xml};
+use crate::wire::{ApiError, ErrorCode, Params, Service};
+use action::Action;
+use async_trait::async_trait;
+pub use caller::Caller;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// Everything a request needs, shared by all requests.
+pub struct ApiState {
+    pub store: Arc<dyn Store>,
+    pub clock: Clock,
+    pub data_key: DataKey,
+    pub markers: MarkerKey,
+    pub allowed_regions: Option<Vec<String>>,
+}
+
+impl ApiState {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Clock,
+        data_key: DataKey,
+        allowed_regions: Option<Vec<String>>,
+    ) -> Result<Self, SecretError> {
+        let markers = MarkerKey::new(data_key.derive("tessera pagination markers")?);
+        Ok(Self {
+            store,
+            clock,
+            data_key,
+            markers,
+            allowed_regions,
+        })
+    }
+}
+
+/// The answer to one Query request.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub request_id: String,
+}
+
+/// One request being served: who asked, when, and the shared state.
+pub struct Ctx<'a> {
+    pub state: &'a ApiState,
+    pub caller: Caller,
+    pub now: OffsetDateTime,
+    pub request_id: &'a str,
+}
+
+/// An action's three steps, which [`execute`] always runs in this order, so no operation can
+/// skip authorization.
+#[async_trait]
+pub trait Operation: Sized + Send {
+    const ACTION: Action;
+    /// Builds the typed request; bad input → `ValidationError` (or the spec's error).
+    fn parse(params: &Params, caller: &Caller) -> Result<Self, ApiError>;
+    /// The resource the policy decision is about (`iam-mfa.md` §3.5).
+    fn resource(&self, caller: &Caller) -> String;
+    /// Does the work; `None` for actions without an output shape.
+    async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError>;
+}
+
+async fn execute<O: Operation>(ctx: &Ctx<'_>, params: &Params) -> Result<Option<Xml>, ApiError> {
+    let operation = O::parse(params, &ctx.caller)?;
+    let resource = operation.resource(&ctx.caller);
+    authorize::authorize(&ctx.caller, O::ACTION, &resource, &authorize::RequestContext::default())?;
+    operation.run(ctx).await
+}
+
+/// Serves one Query-protocol request. Never panics on input; every failure is an AWS error.
+pub async fn handle(state: &ApiState, request: HttpRequest<'_>) -> Answer {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (service, outcome) = serve(state, &request, &request_id).await;
+    match outcome {
+        Ok((action, result)) => Answer {
+            status: 200,
+            body: xml::success(service, action.name(), &request_id, result),
+            request_id,
+        },
+        Err(mut error) => {
+            // STS names its internal failure differently (`sts.md`).
+            if service == Service::Sts && error.code == ErrorCode::ServiceFailure {
+                error.code = ErrorCode::InternalFailure;
+            }
+            Answer {
+                status: error.code.status(),
+                body: xml::error(service, &error, &request_id),
+                request_id,
+            }
+        }
+    }
+}
+
+fn is_form(request: &HttpRequest<'_>) -> bool {
+    request.headers.iter().any(|(name, value)| {
+        name == "content-type"
+            && value
+                .split(';')
+                .next()
+                .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+    })
+}
+
+type Outcome = Result<(Action, Option<Xml>), ApiError>;
+
+async fn serve(state: &ApiState, request: &HttpRequest<'_>, request_id: &str) -> (Service, Outcome) {
+    if request.method != "GET" && request.method != "POST" {
+        let error = ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            format!("The HTTP method {} is not allowed.", request.method),
+        );
+        return (Service::Iam, Err(error));
+    }
+    let body = (request.method == "POST" && is_form(request)).then_some(request.body);
+    let params = match Params::parse(request.raw_query, body, sigv4::is_auth_query_param) {
+        Ok(params) => params,
+        Err(error) => return (Service::Iam, Err(error)),
+    };
+    let claim = sigv4::parse(request);
+    // The Version parameter picks the service; without it the credential scope does (§1).
+    let service = params
+        .get("Version")
+        .and_then(Service::from_version)
+        .or_else(|| {
+            claim
+                .as_ref()
+                .ok()
+                .and_then(|c| Service::from_signing_name(&c.scope.service))
+        })
+        .unwrap_or(Service::Iam);
+    let outcome = async {
+        let claim = claim.map_err(caller::signature_error)?;
+        let caller = caller::authenticate(state, request, &claim, service).await?;
+        let action = resolve_action(&params, service)?;
+        let ctx = Ctx {
+            state,
+            caller,
+            now: state.clock.now(),
+            request_id,
+        };
+        let result = dispatch(action, &ctx, &params).await?;
+        Ok((action, result))
+    }
+    .await;
+    (service, outcome)
+}
+
+fn resolve_action(params: &Params, service: Service) -> Result<Action, ApiError> {
+    let name = params
+        .get("Action")
+        .ok_or_else(|| ApiError::new(ErrorCode::MissingAction, "Missing Action"))?;
+    let version = params.get("Version").ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::MissingParameter,
+            "The request must contain the parameter Version",
+        )
+    })?;
+    if version != service.version() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidAction,
+            format!("Could not find operation {name} for version {version}"),
+        ));
+    }
+    Action::find(service, name).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidAction,
+            format!("Could not find operation {name} for version {version}"),
+        )
+    })
+}
+
+async fn dispatch(action: Action, ctx: &Ctx<'_>, params: &Params) -> Result<Option<Xml>, ApiError> {
+    use iam::*;
+    match action {
+        Action::CreateUser => execute::<users::CreateUser>(ctx, params).await,
+        Action::GetUser => execute::<users::GetUser>(ctx, params).await,
+        Action::ListUsers => execute::<users::ListUsers>(ctx, params).await,
+        Action::UpdateUser => execute::<users::UpdateUser>(ctx, params).await,
+        Action::DeleteUser => execute::<users::DeleteUser>(ctx, params).await,
+        Action::TagUser => execute::<user_tags::TagUser>(ctx, params).await,
+        Action::UntagUser => execute::<user_tags::UntagUser>(ctx, params).await,
+        Action::ListUserTags => execute::<user_tags::ListUserTags>(ctx, params).await,
+        Action::CreateLoginProfile => execute::<login_profiles::CreateLoginProfile>(ctx, params).await,
+        Action::GetLoginProfile => execute::<login_profiles::GetLoginProfile>(ctx, params).await,
+        Action::UpdateLoginProfile => execute::<login_profiles::UpdateLoginProfile>(ctx, params).await,
+        Action::DeleteLoginProfile => execute::<login_profiles::DeleteLoginProfile>(ctx, params).await,
+        Action::CreateAccessKey => execute::<access_keys::CreateAccessKey>(ctx, params).await,
+        Action::ListAccessKeys => execute::<access_keys::ListAccessKeys>(ctx, params).await,
+        Action::UpdateAccessKey => execute::<access_keys::UpdateAccessKey>(ctx, params).await,
+        Action::DeleteAccessKey => execute::<access_keys::DeleteAccessKey>(ctx, params).await,
+        Action::GetAccessKeyLastUsed => execute::<access_keys::GetAccessKeyLastUsed>(ctx, params).await,
+        Action::CreateAccountAlias => execute::<account::CreateAccountAlias>(ctx, params).await,
+        Action::DeleteAccountAlias => execute::<account::DeleteAccountAlias>(ctx, params).await,
+        Action::ListAccountAliases => execute::<account::ListAccountAliases>(ctx, params).await,
+        Action::GetAccountSummary => execute::<account::GetAccountSummary>(ctx, params).await,
+        Action::GenerateCredentialReport => execute::<credential_report::GenerateCredentialReport>(ctx, params).await,
+        Action::GetCredentialReport => execute::<credential_report::GetCredentialReport>(ctx, params).await,
+        Action::GetCallerIdentity => execute::<sts::identity::GetCallerIdentity>(ctx, params).await,
+        Action::GetAccessKeyInfo => execute::<sts::identity::GetAccessKeyInfo>(ctx, params).await,
+    }
+}

@@ -1,0 +1,3 @@
+//! Credentials of principals: password hashing now; sessions later join here.
+
+pub mod password;

@@ -1,0 +1,101 @@
+//! Command line: `serve`, `init`, `migrate`. Each verb calls the same store and domain code as
+//! the API; none carries a second copy of a rule.
+
+mod bootstrap;
+mod serve;
+
+use crate::config::{Config, Overrides};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tessera",
+    version,
+    about = "Self-hosted identity service speaking the AWS IAM and STS APIs"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the IAM/STS Query API (initialises and migrates the database first if needed).
+    Serve(ServeArgs),
+    /// Create the schema and the account on an empty database; print root credentials once.
+    Init(StoreArgs),
+    /// Apply pending database migrations.
+    Migrate(StoreArgs),
+}
+
+#[derive(Debug, Args)]
+struct StoreArgs {
+    /// TOML configuration file.
+    #[arg(long, env = "TESSERA_CONFIG")]
+    config: Option<PathBuf>,
+    /// `sqlite://PATH` (default `sqlite://tessera.db`) or `postgres://…`.
+    #[arg(long, env = "TESSERA_DATABASE")]
+    database: Option<String>,
+    /// File holding the base64 data key (default for SQLite: the database path + `.key`).
+    #[arg(long, env = "TESSERA_DATA_KEY_FILE")]
+    data_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Address to listen on (default 127.0.0.1:8900; port 0 picks a free port).
+    #[arg(long, env = "TESSERA_LISTEN")]
+    listen: Option<String>,
+    /// DANGER: enables unauthenticated reset and clock control for test suites.
+    #[arg(long, env = "TESSERA_DANGER_TEST_MODE", num_args = 0..=1, default_missing_value = "true")]
+    danger_test_mode: Option<bool>,
+    /// Comma-separated regions accepted in SigV4 credential scopes (default: any).
+    #[arg(long, env = "TESSERA_ALLOWED_REGIONS")]
+    allowed_regions: Option<String>,
+}
+
+impl StoreArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            config: self.config.clone(),
+            database: self.database.clone(),
+            data_key_file: self.data_key_file.clone(),
+            ..Overrides::default()
+        }
+    }
+}
+
+/// Runs the command line; the returned error is printed as one line by `main`.
+pub fn run(cli: Cli) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start runtime: {e}"))?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => {
+                let overrides = Overrides {
+                    listen: args.listen.clone(),
+                    danger_test_mode: args.danger_test_mode,
+                    allowed_regions: args.allowed_regions.clone(),
+                    ..args.store.overrides()
+                };
+                let config = Config::load(&overrides).map_err(|e| e.to_string())?;
+                serve::serve(config).await
+            }
+            Command::Init(args) => {
+                let config = Config::load(&args.overrides()).map_err(|e| e.to_string())?;
+                bootstrap::open_and_initialise(&config).await.map(|_| ())
+            }
+            Command::Migrate(args) => {
+                let config = Config::load(&args.overrides()).map_err(|e| e.to_string())?;
+                bootstrap::open(&config).await.map(|_| {
+                    println!("database is at the current schema version");
+                })
+            }
+        }
+    })
+}

@@ -1,0 +1,84 @@
+//! `tessera serve`: open, migrate and if needed initialise the store, then answer requests
+//! until SIGINT/SIGTERM.
+
+use super::bootstrap;
+use crate::api::ApiState;
+use crate::app::{self, AppState};
+use crate::clock::Clock;
+use crate::config::Config;
+use std::io::Write;
+use std::sync::Arc;
+
+pub async fn serve(config: Config) -> Result<(), String> {
+    if config.danger_test_mode {
+        tracing::warn!(
+            "DANGER: test mode is on: /_tessera/reset and /_tessera/clock accept unauthenticated requests. Never run this in production."
+        );
+    }
+    let (store, data_key) = bootstrap::open_and_initialise(&config).await?;
+    let api =
+        ApiState::new(store, Clock::system(), data_key, config.allowed_regions.clone()).map_err(|e| e.to_string())?;
+    let state = Arc::new(AppState {
+        api,
+        danger_test_mode: config.danger_test_mode,
+    });
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("listen {}: {e}", config.listen))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "tessera listening on http://{address}")
+            .and_then(|()| out.flush())
+            .map_err(|e| e.to_string())?;
+    }
+    tracing::info!(%address, database = %redacted_url(&config.database), "serving");
+    axum::serve(listener, app::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server: {e}"))
+}
+
+/// The database URL without a password, for logs.
+fn redacted_url(url: &str) -> String {
+    match (url.split_once("://"), url.rfind('@')) {
+        (Some((scheme, rest)), Some(_)) => {
+            let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+            format!("{scheme}://…@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_passwords_stay_out_of_logs() {
+        assert_eq!(
+            redacted_url("postgres://tessera:s3cret@db:5432/iam"),
+            "postgres://…@db:5432/iam"
+        );
+        assert_eq!(redacted_url("sqlite://tessera.db"), "sqlite://tessera.db");
+    }
+}

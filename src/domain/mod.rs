@@ -1,0 +1,10 @@
+//! IAM entities and their rules, in domain words. Pure: no HTTP, no SQL, no system clock.
+
+pub mod credential_report;
+pub mod entities;
+pub mod ids;
+pub mod password_policy;
+pub mod tags;
+
+pub use entities::*;
+pub use ids::*;

@@ -1,0 +1,60 @@
+-- Accounts, IAM users, their tags, login profiles and access keys.
+-- Times are Unix seconds. Root is the account row itself; a NULL user_id means "root".
+CREATE TABLE accounts (
+    account_id TEXT PRIMARY KEY,
+    root_email TEXT NOT NULL,
+    alias TEXT UNIQUE,
+    created_at INTEGER NOT NULL,
+    root_password_hash TEXT,
+    root_password_changed_at INTEGER,
+    root_password_last_used INTEGER
+);
+CREATE TABLE users (
+    user_id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts (account_id),
+    user_name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    path TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    password_last_used INTEGER,
+    UNIQUE (account_id, name_key)
+);
+CREATE TABLE user_tags (
+    user_id TEXT NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+    key_lower TEXT NOT NULL,
+    tag_key TEXT NOT NULL,
+    tag_value TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (user_id, key_lower)
+);
+CREATE TABLE login_profiles (
+    user_id TEXT PRIMARY KEY REFERENCES users (user_id) ON DELETE CASCADE,
+    password_hash TEXT NOT NULL,
+    reset_required INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    changed_at INTEGER NOT NULL
+);
+CREATE TABLE access_keys (
+    access_key_id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts (account_id),
+    user_id TEXT REFERENCES users (user_id) ON DELETE CASCADE,
+    sealed_secret BLOB NOT NULL,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by_init INTEGER NOT NULL DEFAULT 0,
+    last_used_at INTEGER,
+    last_used_region TEXT,
+    last_used_service TEXT
+);
+CREATE INDEX access_keys_by_owner ON access_keys (account_id, user_id);
+CREATE TABLE credential_reports (
+    account_id TEXT PRIMARY KEY REFERENCES accounts (account_id),
+    generated_at INTEGER NOT NULL,
+    content BLOB NOT NULL
+);
+-- Deployment-wide values, e.g. a value sealed with the data key, so start-up can tell a
+-- wrong key before any request fails.
+CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);

@@ -1,0 +1,179 @@
+//! Storage behind intent-level traits: methods say what they mean ("create user unless the
+//! name is taken"), not generic CRUD. Two backends, both always compiled and chosen by URL at
+//! run time: SQLite (embedded default) and PostgreSQL.
+//!
+//! Layout: [`sql`] is the small statement surface both backends offer; [`sqlite`] and
+//! [`postgres`] own connections, migrations and how transactions commit; the `*_ops` modules
+//! hold the intent logic once, written against [`sql::SqlTx`].
+//! May use: `domain`, `secret` (types only). Never: axum, http, `wire`, `api`.
+
+mod access_key_ops;
+mod account_ops;
+mod login_profile_ops;
+mod migrate;
+mod postgres;
+mod report_ops;
+pub mod sql;
+mod sqlite;
+mod user_ops;
+
+use crate::domain::*;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+pub use access_key_ops::AccessKeyStore;
+pub use account_ops::AccountStore;
+pub use login_profile_ops::LoginProfileStore;
+pub use report_ops::ReportStore;
+pub use user_ops::{NewUser, UserStore};
+
+/// Failures of the storage layer itself.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("unique constraint violated")]
+    UniqueViolation,
+    #[error("database error: {0}")]
+    Backend(String),
+    #[error("bad database URL: {0}")]
+    BadUrl(String),
+}
+
+/// The entities an intent can fail to find or collide with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entity {
+    User(String),
+    LoginProfile(String),
+    AccessKey(String),
+    AccountAlias(String),
+}
+
+/// What a quota check refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quota {
+    UsersPerAccount,
+    AccessKeysPerUser,
+    TagsPerUser,
+}
+
+/// Why a principal cannot be deleted yet, in the order AWS checks (`iam-mfa.md` §5.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeleteBlocker {
+    LoginProfile,
+    AccessKeys,
+}
+
+/// Outcomes of IAM intents that are not successes.
+#[derive(Debug, thiserror::Error)]
+pub enum IamError {
+    #[error("not found: {0:?}")]
+    NotFound(Entity),
+    #[error("already exists: {0:?}")]
+    AlreadyExists(Entity),
+    #[error("quota exceeded: {0:?}")]
+    LimitExceeded(Quota),
+    #[error("delete conflict: {0:?}")]
+    DeleteConflict(DeleteBlocker),
+    /// Input that passed shape validation but breaks a rule (e.g. duplicate tag keys).
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One page of a keyed listing: items after a sort key, and whether more follow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub more: bool,
+}
+
+/// A page request: the sort key of the last item already seen, and how many to return.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+/// Names the principal an operation targets, resolved inside the transaction so a concurrent
+/// delete cannot slip between lookup and change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Root,
+    UserNamed(String),
+}
+
+/// What `init` creates on an empty database.
+#[derive(Debug)]
+pub struct NewAccount {
+    pub id: AccountId,
+    pub root_email: String,
+    pub root_password_hash: Option<crate::secret::PasswordHash>,
+    pub root_key_id: AccessKeyId,
+    pub root_sealed_secret: Vec<u8>,
+    /// A known value sealed with the data key (see [`AccountStore::data_key_check`]).
+    pub data_key_check: Vec<u8>,
+    pub now: OffsetDateTime,
+}
+
+/// Everything the server stores.
+pub trait Store: AccountStore + UserStore + LoginProfileStore + AccessKeyStore + ReportStore {}
+impl<T: AccountStore + UserStore + LoginProfileStore + AccessKeyStore + ReportStore> Store for T {}
+
+/// The store behind [`Store`]: the intent logic over whichever backend the URL chose.
+pub struct SqlStore {
+    db: Database,
+}
+
+enum Database {
+    Sqlite(sqlite::SqliteDb),
+    Postgres(postgres::PgDb),
+}
+
+impl SqlStore {
+    /// Opens the database named by `url` and applies pending migrations.
+    /// `sqlite://PATH` (created if missing) or `postgres://…`.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let db = if let Some(path) = url.strip_prefix("sqlite://") {
+            Database::Sqlite(sqlite::SqliteDb::open(path).await?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Database::Postgres(postgres::PgDb::open(url).await?)
+        } else {
+            return Err(StoreError::BadUrl("expected sqlite://PATH or postgres://…".into()));
+        };
+        Ok(Self { db })
+    }
+
+    pub fn into_shared(self) -> Arc<dyn Store> {
+        Arc::new(self)
+    }
+
+    /// Runs `work` in a write transaction; the result is returned only once it is durable.
+    async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnMut(&mut dyn sql::SqlTx) -> Result<T, E> + Send + 'static,
+    {
+        match &self.db {
+            Database::Sqlite(db) => db.write(work).await,
+            Database::Postgres(db) => db.write(work).await,
+        }
+    }
+
+    /// Runs `work` in a read-only transaction (one consistent snapshot).
+    async fn read<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnMut(&mut dyn sql::SqlTx) -> Result<T, E> + Send + 'static,
+    {
+        match &self.db {
+            Database::Sqlite(db) => db.read(work).await,
+            Database::Postgres(db) => db.read(work).await,
+        }
+    }
+}
