@@ -168,6 +168,11 @@ class Tessera:
         assert r.status_code == 200, r.text
         return r.json()
 
+    def tick(self, seconds: int = 1) -> None:
+        """Moves Tessera's clock forward so that the next CreateDate is strictly later (ordering
+        by CreateDate is only defined between different seconds)."""
+        self.set_clock({"advance_seconds": seconds})
+
     def reset(self) -> None:
         r = requests.post(self.url + "/_tessera/reset", timeout=60)
         assert r.status_code == 200 and r.json() == {"reset": True}, (r.status_code, r.text)

@@ -243,7 +243,8 @@ class TesseraServer:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def stop(self) -> None:
+    def stop(self) -> int | None:
+        """SIGTERM, then SIGKILL after 15 s; returns the exit status."""
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -253,6 +254,7 @@ class TesseraServer:
                 self.proc.wait(timeout=15)
         if getattr(self, "_log", None):
             self._log.close()
+        return self.proc.returncode if self.proc else None
 
     def log_size(self) -> int:
         try:

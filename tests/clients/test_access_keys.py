@@ -56,6 +56,7 @@ def test_root_access_keys(tessera):
     listed = iam.list_access_keys()["AccessKeyMetadata"]
     assert [k["AccessKeyId"] for k in listed] == [ROOT_ACCESS_KEY_ID]
     assert listed[0]["Status"] == "Active"
+    tessera.tick()
     key = iam.create_access_key()["AccessKey"]
     try:
         assert key["UserName"] == ACCOUNT_ID  # iam-mfa.md §0.3/§0.4
@@ -78,6 +79,7 @@ def test_list_access_keys(tessera):
     empty = iam.list_access_keys(UserName="dave")
     assert empty["AccessKeyMetadata"] == [] and empty["IsTruncated"] is False
     k1 = iam.create_access_key(UserName="dave")["AccessKey"]
+    tessera.tick()
     k2 = iam.create_access_key(UserName="dave")["AccessKey"]
     resp = iam.list_access_keys(UserName="dave")
     assert resp["IsTruncated"] is False and "Marker" not in resp

@@ -48,7 +48,6 @@ def test_create_existing_alias(tessera):
 
 @pytest.mark.parametrize("alias,constraint", [
     ("ab", "Member must have length greater than or equal to 3"),
-    ("a" * 64, "Member must have length less than or equal to 63"),
     ("Upper-case", f"Member must satisfy regular expression pattern: {ALIAS_PATTERN}"),
     ("-leading", f"Member must satisfy regular expression pattern: {ALIAS_PATTERN}"),
     ("trailing-", f"Member must satisfy regular expression pattern: {ALIAS_PATTERN}"),
@@ -59,6 +58,17 @@ def test_invalid_alias(tessera, alias, constraint):
     with aws_error("ValidationError", 400,
                    message=validation_message(alias, "accountAlias", constraint)):
         tessera.iam(validate=False).create_account_alias(AccountAlias=alias)
+    assert aliases(tessera) == []
+
+
+def test_alias_too_long_breaks_length_and_pattern(tessera):
+    # The pattern bounds the length to 63 too, so AWS reports two violations.
+    alias = "a" * 64
+    with aws_error("ValidationError", 400, prefix="2 validation errors detected: ",
+                   contains=[validation_message(alias, "accountAlias",
+                             "Member must have length less than or equal to 63")[len("1 validation error detected: "):],
+                             f"Member must satisfy regular expression pattern: {ALIAS_PATTERN}"]):
+        tessera.iam().create_account_alias(AccountAlias=alias)
     assert aliases(tessera) == []
 
 

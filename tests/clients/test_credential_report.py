@@ -83,6 +83,7 @@ def test_user_rows(tessera):
     tessera.create_user("zed")
     _, alice = tessera.user_with_key("Alice", Path="/eng/")
     iam.create_login_profile(UserName="Alice", Password="Str0ng-Passw0rd")
+    tessera.tick()  # key 1 / key 2 are ordered by creation time
     second = iam.create_access_key(UserName="Alice")["AccessKey"]
     iam.update_access_key(UserName="Alice", AccessKeyId=second["AccessKeyId"], Status="Inactive")
     tessera.sts(alice, region="eu-central-1").get_caller_identity()

@@ -33,15 +33,24 @@ def test_serve_on_empty_database_initialises(fresh_database, tmp_path, binary):
         srv.stop()
 
 
+def test_serve_stops_cleanly_on_sigterm(fresh_database, tmp_path, binary):
+    srv = serve(fresh_database, tmp_path, "serve")
+    harness.client(srv.url, "iam").create_user(UserName="before-stop")
+    code = srv.stop()
+    log = srv.log_path.read_text(errors="replace")
+    assert "panicked" not in log, log[-3000:]
+    assert code == 0, f"exit status {code}" + srv.log_tail()
+
+
 def test_init_twice_then_serve(fresh_database, tmp_path, binary):
     first = harness.run_init(fresh_database)
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 0, first.stderr[-3000:]
     creds = credentials_in(first.stdout)
     assert creds is not None, first.stdout
     assert {k: creds.get(k) for k in EXPECTED} == EXPECTED
 
     second = harness.run_init(fresh_database)
-    assert second.returncode == 0, second.stderr
+    assert second.returncode == 0, second.stderr[-3000:]
     assert credentials_in(second.stdout) is None, second.stdout
     assert ROOT_SECRET_ACCESS_KEY not in second.stdout + second.stderr
 
