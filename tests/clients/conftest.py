@@ -190,6 +190,14 @@ def tessera(server, backend, request):
         requests.post(server.url + "/_tessera/clock", json={"real": True}, timeout=10)
 
 
+def pytest_terminal_summary(terminalreporter):
+    # One readable line instead of a skip reason per PostgreSQL test (tests/run hides -rs).
+    problem = _pg_state.get("problem")
+    if problem and os.environ.get("TESSERA_REQUIRE_POSTGRES") != "1":
+        n = sum(1 for r in terminalreporter.stats.get("skipped", []) if "[postgres" in r.nodeid)
+        terminalreporter.write_line(f"SKIPPED: {problem} ({n} PostgreSQL-backed tests skipped)")
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
