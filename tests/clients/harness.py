@@ -79,6 +79,7 @@ def server_env(extra: dict | None = None) -> dict:
         TESSERA_ROOT_EMAIL=ROOT_EMAIL,
         TESSERA_ROOT_PASSWORD=ROOT_PASSWORD,
         TESSERA_DATA_KEY=DATA_KEY,
+        NO_COLOR="1",  # plain log lines in failure reports
     )
     env.update(extra or {})
     return env
@@ -262,7 +263,7 @@ class TesseraServer:
         except OSError:
             return 0
 
-    def log_since(self, offset: int, max_lines: int = 60) -> str:
+    def log_since(self, offset: int, max_lines: int = 30) -> str:
         try:
             with open(self.log_path, "rb") as f:
                 f.seek(offset)

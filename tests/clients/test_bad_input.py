@@ -120,6 +120,7 @@ def test_a_thousand_bad_requests(tessera):
                   Creds(ROOT.access_key_id, "y" * 40)]
     session = requests.Session()
     failures = []
+    statuses: dict = {}
     count = 0
 
     def send(kind, method, body=None, headers=None, target=url):
@@ -130,6 +131,7 @@ def test_a_thousand_bad_requests(tessera):
         except requests.RequestException as e:
             failures.append((kind, f"no answer: {e!r}", (body or b"")[:200]))
             return None
+        statuses[resp.status_code] = statuses.get(resp.status_code, 0) + 1
         if resp.status_code >= 500:
             failures.append((kind, resp.status_code, resp.text[:300], (body or b"")[:200]))
         return resp
@@ -143,6 +145,7 @@ def test_a_thousand_bad_requests(tessera):
             conn.request(method, target, body=body, headers=headers or {})
             resp = conn.getresponse()
             text = resp.read()[:300]
+            statuses[resp.status] = statuses.get(resp.status, 0) + 1
             if resp.status >= 500:
                 failures.append((kind, resp.status, text, target[:200]))
         except (OSError, http.client.HTTPException) as e:
@@ -155,7 +158,7 @@ def test_a_thousand_bad_requests(tessera):
         hdrs = harness.sign("POST", url, body, creds, service, region, extra)
         return send(kind, "POST", body if isinstance(body, bytes) else body.encode(), hdrs)
 
-    for i in range(1100):
+    for i in range(3300):
         kind = i % 11
         if kind == 0:  # random bytes, signed
             signed_send("signed-random-bytes", rand_bytes(rng, rng.randint(0, 2000)))
@@ -234,6 +237,9 @@ def test_a_thousand_bad_requests(tessera):
             signed_send("conflicts", body, service=service or "iam", region=region or "us-east-1")
 
     assert count >= 1000
+    # The mix must reach past authentication and parsing, not stop at one error.
+    assert {200, 400, 403} <= set(statuses), statuses
+    print(f"bad-input status mix (seed {seed}): {dict(sorted(statuses.items()))}")
     assert not failures, f"{len(failures)} of {count} requests failed (seed {seed}): {failures[:10]}"
 
     # Random calls as root may have created a second root key; keep the account as init made it.

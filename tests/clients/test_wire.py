@@ -450,3 +450,92 @@ def test_clock_bad_body(tessera, body):
     r = requests.post(tessera.url + "/_tessera/clock", json=body, timeout=10)
     assert r.status_code == 400, r.text
     assert isinstance(r.json().get("error"), str) and r.json()["error"]
+
+
+# --- More SigV4 and parsing edges ------------------------------------------------------------
+
+
+def test_content_sha256_must_match_body(tessera):
+    import hashlib
+
+    url = tessera.url + "/"
+    body = harness.form(list_users())
+    other = hashlib.sha256(b"something else").hexdigest()
+    hdrs = harness.sign("POST", url, body, ROOT, "iam", headers={"X-Amz-Content-SHA256": other})
+    resp = requests.post(url, data=body, headers=hdrs, timeout=30)
+    assert resp.status_code in (400, 403), resp.text
+    assert harness.error_of(resp)["Code"] in ("SignatureDoesNotMatch", "IncompleteSignature")
+
+
+def test_content_sha256_matching_body_is_fine(tessera):
+    import hashlib
+
+    url = tessera.url + "/"
+    body = harness.form(list_users())
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    hdrs = harness.sign("POST", url, body, ROOT, "iam", headers={"X-Amz-Content-SHA256": digest})
+    assert requests.post(url, data=body, headers=hdrs, timeout=30).status_code == 200
+
+
+@pytest.mark.parametrize("expires", [0, 604801])
+def test_presigned_expires_out_of_range(tessera, expires):
+    url = harness.presign(tessera.url, caller_identity(), ROOT, "sts", expires=expires)
+    assert_raw_error(requests.get(url, timeout=30), 400, "IncompleteSignature")
+
+
+def test_presigned_from_the_future(tessera):
+    when = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=20)
+    url = harness.presign(tessera.url, caller_identity(), ROOT, "sts", when=when)
+    e = assert_raw_error(requests.get(url, timeout=30), 403, "SignatureDoesNotMatch")
+    assert e["Message"].startswith("Signature not yet current: "), e
+
+
+def test_presigned_wrong_secret(tessera):
+    url = harness.presign(tessera.url, caller_identity(), Creds(ROOT_ACCESS_KEY_ID, "v" * 40), "sts")
+    assert_raw_error(requests.get(url, timeout=30), 403, "SignatureDoesNotMatch", MISMATCH)
+
+
+def test_presigned_unknown_key(tessera):
+    url = harness.presign(tessera.url, caller_identity(), Creds("AKIAAAAAAAAAAAAAAAAA", "v" * 40),
+                          "sts")
+    assert_raw_error(requests.get(url, timeout=30), 403, "InvalidClientTokenId", INVALID_TOKEN)
+
+
+def test_sigv2_is_refused(tessera):
+    params = {"Action": "ListUsers", "Version": IAM_VERSION, "AWSAccessKeyId": ROOT_ACCESS_KEY_ID,
+              "SignatureVersion": "2", "SignatureMethod": "HmacSHA256",
+              "Timestamp": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+              "Signature": "dGhpcyBpcyBub3QgYSBzaWduYXR1cmU="}
+    resp = tessera.raw(params, creds=None)
+    assert_raw_error(resp, 400, "IncompleteSignature")
+
+
+def test_parameter_in_query_and_body_is_duplicate(tessera):
+    url = tessera.url + "/?MaxItems=1"
+    body = harness.form(list_users(MaxItems="2"))
+    hdrs = harness.sign("POST", url, body, ROOT, "iam")
+    resp = requests.post(url, data=body, headers=hdrs, timeout=30)
+    assert_raw_error(resp, 400, "ValidationError")
+
+
+def test_query_and_body_parameters_merge(tessera):
+    for i in range(3):
+        tessera.create_user(f"q{i}")
+    url = tessera.url + "/?MaxItems=1"
+    body = harness.form(list_users())
+    hdrs = harness.sign("POST", url, body, ROOT, "iam")
+    resp = requests.post(url, data=body, headers=hdrs, timeout=30)
+    root = assert_success(resp, "ListUsers", IAM_NS)
+    assert len(child(child(root, "ListUsersResult"), "Users")) == 1
+
+
+def test_empty_path_prefix_is_validation_error(tessera):
+    resp = tessera.raw(list_users(PathPrefix=""))
+    assert_raw_error(resp, 400, "ValidationError",
+                     "1 validation error detected: Value '' at 'pathPrefix' failed to satisfy "
+                     "constraint: Member must have length greater than or equal to 1")
+
+
+def test_region_is_taken_from_the_scope(tessera):
+    resp = tessera.raw(list_users(), region="ap-south-2")
+    assert resp.status_code == 200, resp.text
