@@ -204,5 +204,7 @@ def pytest_runtest_makereport(item, call):
     info = getattr(item, "_tessera_log", None)
     if info and report.failed and report.when == "call":
         server, offset = info
-        report.sections.append(("tessera stderr during this test", server.log_since(offset)))
+        text = server.log_since(offset)
+        if text.strip():
+            report.sections.append(("tessera stderr during this test", text))
     return report
