@@ -1,1 +1,6 @@
+//! Tessera's one integration-test binary (`cargo test --test it`).
 
+mod harness;
+mod sdk;
+mod store_conformance;
+mod wire;
