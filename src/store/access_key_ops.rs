@@ -133,7 +133,13 @@ impl AccessKeyStore for SqlStore {
                 .collect();
             let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
             let more = rest.len() > limit;
-            Ok((owner_name, Page { items: rest.into_iter().take(limit).collect(), more }))
+            Ok((
+                owner_name,
+                Page {
+                    items: rest.into_iter().take(limit).collect(),
+                    more,
+                },
+            ))
         })
         .await
     }

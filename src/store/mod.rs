@@ -21,7 +21,7 @@ use crate::domain::*;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
-pub use access_key_ops::{key_sort_key, AccessKeyStore};
+pub use access_key_ops::{AccessKeyStore, key_sort_key};
 pub use account_ops::AccountStore;
 pub use login_profile_ops::LoginProfileStore;
 pub use report_ops::ReportStore;

@@ -120,7 +120,9 @@ impl Drop for PgDb {
     fn drop(&mut self) {
         let clients = std::mem::take(&mut *self.idle.lock().unwrap_or_else(PoisonError::into_inner));
         if !clients.is_empty() {
-            let _ = std::thread::Builder::new().name("pg-close".into()).spawn(move || drop(clients));
+            let _ = std::thread::Builder::new()
+                .name("pg-close".into())
+                .spawn(move || drop(clients));
         }
     }
 }

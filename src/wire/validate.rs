@@ -163,6 +163,11 @@ impl Validator {
         }
     }
 
+    /// A required member (of any type) that is absent.
+    pub fn missing(&mut self, member: &str) {
+        self.violation(member, None, false, "Member must not be null".into());
+    }
+
     /// A violation found outside the generic checks, in AWS's phrasing.
     pub fn custom(&mut self, member: &str, value: &str, constraint: &str) {
         self.violation(member, Some(value), false, constraint.to_owned());

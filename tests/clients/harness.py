@@ -469,3 +469,13 @@ def validation_message(value, member: str, constraint: str) -> str:
 def near_now(ts: _dt.datetime, slack: float = 120) -> bool:
     now = _dt.datetime.now(_dt.timezone.utc)
     return abs((ts - now).total_seconds()) <= slack
+
+
+# Tests of identity policies: PutUserPolicy, default deny for IAM users, explicit denies. Until
+# the policy engine lands, IAM users act with full rights within their own account, so these
+# must fail today; `strict` turns an unexpected pass into a failure, so the marker cannot
+# outlive the feature.
+needs_policies = pytest.mark.xfail(
+    strict=True,
+    reason="identity policies are not enforced yet: IAM users have full rights in their own account",
+)

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from harness import ACCOUNT_ID, ROOT, ROOT_ACCESS_KEY_ID, Creds
+from harness import needs_policies
 
 GOOD = "Str0ng-Passw0rd"
 
@@ -235,6 +236,11 @@ def test_account_summary(cli):
     assert before["Users"] == 0 and before["UsersQuota"] == 5000
     cli.ok("iam", "create-user", "--user-name", "hank")
     assert cli.ok("iam", "get-account-summary")["SummaryMap"]["Users"] == 1
+
+
+@needs_policies
+def test_account_summary_denied_without_policy(cli):
+    cli.ok("iam", "create-user", "--user-name", "hank")
     key = make_key(cli, "hank")
     cli.fails("AccessDenied", "iam", "get-account-summary", creds=key)
 

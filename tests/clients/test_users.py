@@ -5,6 +5,7 @@ import re
 import pytest
 
 from harness import ACCOUNT_ID, aws_error, near_now, validation_message
+from harness import needs_policies
 
 USER_ID = re.compile(r"^AIDA[A-Z2-7]{17}$")
 NAME_PATTERN = r"[\w+=,.@-]+"
@@ -153,6 +154,7 @@ def test_get_user_without_name_as_root(tessera):
     assert "UserName" not in user and "Path" not in user
 
 
+@needs_policies
 def test_get_user_without_name_as_user(tessera):
     created, creds = tessera.user_with_key("dave", Path="/eng/")
     tessera.grant("dave", ["iam:GetUser"])
@@ -162,6 +164,7 @@ def test_get_user_without_name_as_user(tessera):
     assert user["Arn"] == f"arn:aws:iam::{ACCOUNT_ID}:user/eng/dave"
 
 
+@needs_policies
 def test_get_user_as_user_without_permission(tessera):
     _, creds = tessera.user_with_key("erin")
     with aws_error("AccessDenied", 403,
@@ -431,6 +434,7 @@ def test_delete_user_conflicts_in_order(tessera):
         iam.get_user(UserName="ned")
 
 
+@needs_policies
 def test_delete_user_with_inline_policy_conflicts(tessera):
     tessera.create_user("olga")
     tessera.grant("olga", ["iam:GetUser"])

@@ -86,7 +86,7 @@ impl Paging {
 pub fn parse_tags(v: &mut Validator, params: &Params, required: bool) -> Result<Vec<Tag>, ApiError> {
     let Some(items) = params.struct_list("Tags", &["Key", "Value"])? else {
         if required {
-            v.custom("tags", "null", "Member must not be null");
+            v.missing("tags");
         }
         return Ok(Vec::new());
     };

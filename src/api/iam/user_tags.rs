@@ -63,7 +63,7 @@ impl Operation for UntagUser {
         let name = v.required(params, "UserName", &EXISTING_USER_NAME);
         let keys = params.list("TagKeys")?;
         match &keys {
-            None => v.custom("tagKeys", "null", "Member must not be null"),
+            None => v.missing("tagKeys"),
             Some(keys) => {
                 v.list_len("tagKeys", keys.len(), TAG_LIST_MAX);
                 for key in keys {

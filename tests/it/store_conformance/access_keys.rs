@@ -27,7 +27,8 @@ store_test!(a_user_holds_at_most_two_keys_listed_by_creation, |fx| async move {
             .store
             .create_access_key(&fx.account, &target, id.clone(), sealed, T0 + Duration::minutes(1))
             .await
-            .unwrap().1;
+            .unwrap()
+            .1;
         assert_eq!(key.id, id);
         assert_eq!(key.owner, Owner::User(alice.id.clone()));
         assert_eq!(key.status, AccessKeyStatus::Active);
@@ -53,7 +54,8 @@ store_test!(a_user_holds_at_most_two_keys_listed_by_creation, |fx| async move {
         .store
         .list_access_keys(&fx.account, &target, PageRequest { after: None, limit: 1 })
         .await
-        .unwrap().1;
+        .unwrap()
+        .1;
     assert!(page.more);
     assert_eq!(page.items[0].id, first_id);
     let page = fx
@@ -67,7 +69,8 @@ store_test!(a_user_holds_at_most_two_keys_listed_by_creation, |fx| async move {
             },
         )
         .await
-        .unwrap().1;
+        .unwrap()
+        .1;
     assert!(!page.more);
     assert_eq!(page.items[0].id, second.id);
 
@@ -183,7 +186,8 @@ store_test!(key_credential_resolves_principal_and_sealed_secret, |fx| async move
     fx.store
         .create_access_key(&fx.account, &Target::UserNamed("alice".into()), id.clone(), sealed, T0)
         .await
-        .unwrap().1;
+        .unwrap()
+        .1;
 
     let credential = fx.store.key_credential(&id).await.unwrap().unwrap();
     assert_eq!(credential.key.id, id);
@@ -311,7 +315,8 @@ store_test!(key_pages_survive_deleting_the_marker_key, |fx| async move {
         .store
         .list_access_keys(&fx.account, &target, PageRequest { after: None, limit: 1 })
         .await
-        .unwrap().1;
+        .unwrap()
+        .1;
     assert_eq!(page.items, vec![first.clone()]);
     assert!(page.more);
     fx.store
@@ -329,7 +334,8 @@ store_test!(key_pages_survive_deleting_the_marker_key, |fx| async move {
             },
         )
         .await
-        .unwrap().1;
+        .unwrap()
+        .1;
     assert_eq!(page.items, vec![second], "the surviving key was skipped");
     assert!(!page.more);
 });

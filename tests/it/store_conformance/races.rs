@@ -32,7 +32,8 @@ store_test!(parallel_key_creation_stops_at_two, |fx| async move {
             },
         )
         .await
-        .unwrap().1;
+        .unwrap()
+        .1;
     assert_eq!(keys.items.len(), 2);
 });
 

@@ -282,7 +282,8 @@ store_test!(rename_keeps_identity_keys_tags_and_profile, |fx| async move {
             PageRequest { after: None, limit: 10 },
         )
         .await
-        .unwrap().1;
+        .unwrap()
+        .1;
     assert_eq!(keys.items.iter().map(|k| &k.id).collect::<Vec<_>>(), vec![&key.id]);
     let credential = fx.store.key_credential(&key.id).await.unwrap().unwrap();
     assert_eq!(
