@@ -186,8 +186,7 @@ store_test!(key_credential_resolves_principal_and_sealed_secret, |fx| async move
     fx.store
         .create_access_key(&fx.account, &Target::UserNamed("alice".into()), id.clone(), sealed, T0)
         .await
-        .unwrap()
-        .1;
+        .unwrap();
 
     let credential = fx.store.key_credential(&id).await.unwrap().unwrap();
     assert_eq!(credential.key.id, id);
