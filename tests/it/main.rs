@@ -1,6 +1,7 @@
 //! Tessera's one integration-test binary (`cargo test --test it`).
 
 mod harness;
+mod layering;
 mod sdk;
 mod store_conformance;
 mod wire;
