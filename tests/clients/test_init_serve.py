@@ -1,6 +1,8 @@
 """`tessera init` and `tessera serve` as processes: credentials block, idempotent init, restart,
 and the test-mode endpoints being absent without --danger-test-mode."""
 
+import time
+
 import requests
 
 import harness
@@ -102,6 +104,59 @@ def test_state_survives_restart(fresh_database, tmp_path, binary):
         assert again["Tags"] == [{"Key": "a", "Value": "b"}]
         creds = Creds(key["AccessKeyId"], key["SecretAccessKey"])
         assert harness.client(srv.url, "sts", creds).get_caller_identity()["UserId"] == user["UserId"]
+    finally:
+        srv.stop()
+
+
+def test_acknowledged_writes_survive_sigkill(fresh_database, tmp_path, binary):
+    """Writers keep creating users while the server is killed with SIGKILL; after a restart
+    every user whose CreateUser was answered 200 exists (durability before acknowledgement)."""
+    import signal
+    import threading
+
+    srv = serve(fresh_database, tmp_path, "killed")
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def writer(worker: int):
+        iam = harness.client(srv.url, "iam")
+        n = 0
+        while not stop.is_set():
+            name = f"w{worker}-{n}"
+            n += 1
+            try:
+                iam.create_user(UserName=name)
+            except Exception:  # connection reset once the process is gone
+                return
+            with lock:
+                acknowledged.append(name)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with lock:
+                if len(acknowledged) >= 200:
+                    break
+            time.sleep(0.05)
+        srv.proc.send_signal(signal.SIGKILL)
+        srv.proc.wait(timeout=30)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+        srv.stop()
+    assert len(acknowledged) >= 50, f"only {len(acknowledged)} writes were acknowledged before the kill"
+
+    srv = serve(fresh_database, tmp_path, "after-kill")
+    try:
+        iam = harness.client(srv.url, "iam")
+        stored = {u["UserName"] for page in iam.get_paginator("list_users").paginate() for u in page["Users"]}
+        lost = [name for name in acknowledged if name not in stored]
+        assert not lost, f"{len(lost)} acknowledged users lost after SIGKILL, e.g. {lost[:5]}"
     finally:
         srv.stop()
 
