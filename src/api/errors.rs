@@ -64,6 +64,7 @@ impl From<IamError> for ApiError {
                 match blocker {
                     DeleteBlocker::LoginProfile => "Cannot delete entity, must delete login profile first.",
                     DeleteBlocker::AccessKeys => "Cannot delete entity, must delete access keys first.",
+                    DeleteBlocker::MfaDevices => "Cannot delete entity, must delete MFA device first.",
                 },
             ),
             IamError::Invalid(message) => ApiError::new(ErrorCode::InvalidInput, message),

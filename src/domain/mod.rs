@@ -3,6 +3,7 @@
 pub mod credential_report;
 pub mod entities;
 pub mod ids;
+pub mod mfa_device;
 pub mod password_policy;
 pub mod tags;
 

@@ -167,6 +167,19 @@ impl AccountStore for SqlStore {
                     "SELECT COUNT(*) FROM accounts WHERE account_id = $1 AND root_password_hash IS NOT NULL",
                     std::slice::from_ref(&id),
                 )? > 0,
+                // Virtual devices count whether assigned or not; other kinds once assigned (§5.9).
+                mfa_devices: tx.count(
+                    "SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND (kind = 'virtual' OR assigned = 1)",
+                    std::slice::from_ref(&id),
+                )?,
+                mfa_devices_in_use: tx.count(
+                    "SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND assigned = 1",
+                    std::slice::from_ref(&id),
+                )?,
+                root_mfa_devices: tx.count(
+                    "SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND assigned = 1 AND user_id IS NULL",
+                    std::slice::from_ref(&id),
+                )?,
                 ..AccountCounts::default()
             })
         })

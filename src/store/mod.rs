@@ -64,6 +64,7 @@ pub enum Quota {
 pub enum DeleteBlocker {
     LoginProfile,
     AccessKeys,
+    MfaDevices,
 }
 
 /// Outcomes of IAM intents that are not successes.

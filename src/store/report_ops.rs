@@ -25,6 +25,14 @@ fn keys_of(tx: &mut dyn SqlTx, account: &AccountId, owner: Value) -> Result<Vec<
     .collect()
 }
 
+/// `mfa_active`: at least one assigned device of any kind.
+fn has_device(tx: &mut dyn SqlTx, account: &AccountId, owner: Value) -> Result<bool, StoreError> {
+    Ok(tx.count(
+        "SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND assigned = 1 AND user_id IS NOT DISTINCT FROM $2",
+        &[account.as_str().into(), owner],
+    )? > 0)
+}
+
 #[async_trait]
 impl ReportStore for SqlStore {
     async fn credential_report_rows(&self, account: &AccountId) -> Result<Vec<CredentialReportRow>, StoreError> {
@@ -43,7 +51,7 @@ impl ReportStore for SqlStore {
                 user: None,
                 created_at: root.time(0)?,
                 password: root_password,
-                mfa_active: false,
+                mfa_active: has_device(tx, &account, Value::Text(None))?,
                 keys: keys_of(tx, &account, Value::Text(None))?,
             }];
             let users = tx.query(
@@ -56,7 +64,8 @@ impl ReportStore for SqlStore {
                 let user = read_user(&row)?;
                 let password = row.opt_time(6)?.map(|changed| PasswordFacts { last_used: user.password_last_used, last_changed: changed });
                 let keys = keys_of(tx, &account, user.id.as_str().into())?;
-                rows.push(CredentialReportRow { created_at: user.created_at, password, mfa_active: false, keys, user: Some(user) });
+                let mfa_active = has_device(tx, &account, user.id.as_str().into())?;
+                rows.push(CredentialReportRow { created_at: user.created_at, password, mfa_active, keys, user: Some(user) });
             }
             Ok(rows)
         })

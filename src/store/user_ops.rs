@@ -268,6 +268,13 @@ impl UserStore for SqlStore {
             {
                 return Err(IamError::DeleteConflict(DeleteBlocker::AccessKeys));
             }
+            if tx.count(
+                "SELECT COUNT(*) FROM mfa_devices WHERE assigned = 1 AND user_id = $1",
+                std::slice::from_ref(&id),
+            )? > 0
+            {
+                return Err(IamError::DeleteConflict(DeleteBlocker::MfaDevices));
+            }
             tx.execute("DELETE FROM user_tags WHERE user_id = $1", std::slice::from_ref(&id))?;
             tx.execute("DELETE FROM users WHERE user_id = $1", std::slice::from_ref(&id))?;
             Ok(())
