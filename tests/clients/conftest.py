@@ -168,6 +168,18 @@ class Tessera:
         assert r.status_code == 200, r.text
         return r.json()
 
+    def freeze(self, unix: int) -> dict:
+        """Freezes Tessera's clock at `unix` (whole seconds), so TOTP steps are deterministic."""
+        import datetime as dt
+
+        when = dt.datetime.fromtimestamp(unix, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        frozen = self.set_clock({"now": when})
+        assert frozen == {"now": when, "frozen": True}, frozen
+        return frozen
+
+    def advance(self, seconds: int) -> None:
+        self.set_clock({"advance_seconds": seconds})
+
     def tick(self, seconds: int = 1) -> None:
         """Moves Tessera's clock forward so that the next CreateDate is strictly later (ordering
         by CreateDate is only defined between different seconds)."""

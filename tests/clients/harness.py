@@ -13,6 +13,7 @@ import os
 import queue
 import re
 import secrets
+import shutil
 import subprocess
 import threading
 import time
@@ -469,6 +470,94 @@ def validation_message(value, member: str, constraint: str) -> str:
 def near_now(ts: _dt.datetime, slack: float = 120) -> bool:
     now = _dt.datetime.now(_dt.timezone.utc)
     return abs((ts - now).total_seconds()) <= slack
+
+
+# ---------------------------------------------------------------------------------------------
+# MFA: codes from independent TOTP implementations (never from Tessera), QR decoding, the
+# hardware-token import command
+
+
+TOTP_STEP = 30
+
+
+def totp_codes(seed: str, unix: int, count: int = 2, hex_seed: bool = False,
+               period: int = TOTP_STEP) -> list[str]:
+    """`count` consecutive 6-digit codes starting at the step holding `unix`: oathtool's when it
+    is installed (tests/run installs it), else pyotp's. `seed` is Base32 text, or hex with
+    `hex_seed`."""
+    if shutil.which("oathtool"):
+        cmd = ["oathtool", "--totp", "-N", f"@{unix}", "-w", str(count - 1)]
+        if period != TOTP_STEP:
+            cmd.append(f"--time-step-size={period}s")
+        if not hex_seed:
+            cmd.append("-b")
+        out = subprocess.run(cmd + [seed], capture_output=True, text=True, timeout=30,
+                             stdin=subprocess.DEVNULL)
+        assert out.returncode == 0, f"oathtool failed: {out.stderr}"
+        codes = out.stdout.split()
+    else:
+        import base64
+
+        import pyotp
+
+        b32 = base64.b32encode(bytes.fromhex(seed)).decode() if hex_seed else seed
+        gen = pyotp.TOTP(b32, interval=period)
+        codes = [gen.at(unix + i * period) for i in range(count)]
+    assert len(codes) == count and all(re.fullmatch(r"\d{6}", c) for c in codes), codes
+    return codes
+
+
+def totp_pair(seed: str, step: int, hex_seed: bool = False, period: int = TOTP_STEP):
+    """The codes of steps `step` and `step + 1` (what EnableMFADevice and ResyncMFADevice take)."""
+    c1, c2 = totp_codes(seed, step * period, 2, hex_seed, period)
+    return c1, c2
+
+
+def decode_qr(png: bytes) -> list[str]:
+    """The texts of every QR code in a PNG, read by zxing-cpp (an independent decoder)."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    return [r.text for r in zxingcpp.read_barcodes(image.convert("L"))
+            if r.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+# A frozen instant for MFA tests (test-mode.md): 10 s into TOTP step MFA_STEP.
+MFA_NOW = 1_800_000_010
+MFA_STEP = MFA_NOW // TOTP_STEP
+
+
+def virtual_device(iam, name: str, **kw) -> tuple[str, str]:
+    """Creates a virtual MFA device; returns its serial and its Base32 seed text."""
+    dev = iam.create_virtual_mfa_device(VirtualMFADeviceName=name, **kw)["VirtualMFADevice"]
+    return dev["SerialNumber"], dev["Base32StringSeed"].decode("ascii")
+
+
+def enable_device(iam, user: str, serial: str, seed: str, step: int = MFA_STEP,
+                  hex_seed: bool = False, period: int = TOTP_STEP) -> None:
+    """EnableMFADevice with the codes of `step` and `step + 1`."""
+    c1, c2 = totp_pair(seed, step, hex_seed, period)
+    iam.enable_mfa_device(UserName=user, SerialNumber=serial, AuthenticationCode1=c1,
+                          AuthenticationCode2=c2)
+
+
+def run_import_hardware(database: str, file: Path, *args: str, env_extra: dict | None = None,
+                        timeout: float = 120) -> subprocess.CompletedProcess:
+    """`tessera mfa import-hardware --file F --database URL ARGS…` with the server's
+    environment (same data key), e.g. against a running server's database."""
+    return subprocess.run(
+        [str(tessera_bin()), "mfa", "import-hardware", "--database", database, "--file", str(file),
+         *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=server_env(env_extra),
+        stdin=subprocess.DEVNULL,
+    )
 
 
 # Tests of identity policies: PutUserPolicy, default deny for IAM users, explicit denies. Until
