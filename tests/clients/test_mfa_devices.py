@@ -152,9 +152,9 @@ def test_list_mfa_devices_of_the_calling_user(frozen):
 
 
 def test_root_lifecycle(frozen):
-    # The first device needs no MFA context. NOTE: removing root's own device will need an
-    # MFA session once the self-service rule (§3.6) is enforced; this test then signs the
-    # deactivation with one.
+    # The first device needs no MFA context. Removing root's own device will need an MFA
+    # session once the self-service rule (§3.6) is enforced (with GetSessionToken); until then
+    # long-term root keys do it.
     tessera = frozen
     iam = tessera.iam()
     tessera.create_user("alice")
@@ -178,7 +178,8 @@ def test_root_lifecycle(frozen):
 
 
 def test_root_deactivate_without_user_name(frozen):
-    # DeactivateMFADevice defaults to the caller (§4.3 step 1; root may omit UserName).
+    # DeactivateMFADevice defaults to the caller (§4.3 step 1; root may omit UserName). Like
+    # test_root_lifecycle, this needs an MFA session once §3.6 is enforced.
     tessera = frozen
     iam = tessera.iam()
     serial, seed = virtual_device(iam, "root-key")
