@@ -463,3 +463,55 @@ def test_account_summary_counts_devices(frozen):
     after = iam.get_account_summary()["SummaryMap"]
     assert after["MFADevices"] == before.get("MFADevices", 0) + 2
     assert after["MFADevicesInUse"] == before.get("MFADevicesInUse", 0) + 1
+
+
+def test_enable_by_name_in_other_case_keeps_the_stored_name(frozen):
+    tessera = frozen
+    iam = tessera.iam()
+    tessera.create_user("Alice")
+    serial, seed = virtual_device(iam, "dev")
+    enable_device(iam, "ALICE", serial, seed)
+    assert listed(iam, UserName="alice") == [("Alice", serial)]
+    iam.deactivate_mfa_device(UserName="aLiCe", SerialNumber=serial)
+    assert listed(iam, UserName="Alice") == []
+
+
+def test_serial_must_include_the_path(frozen):
+    tessera = frozen
+    tessera.create_user("alice")
+    serial, seed = virtual_device(tessera.iam(), "dev", Path="/team/")
+    pathless = f"{MFA_ARN}/dev"
+    with aws_error("NoSuchEntity", 404, message=no_such_device(pathless)):
+        enable_device(tessera.iam(), "alice", pathless, seed)
+    enable_device(tessera.iam(), "alice", serial, seed)
+
+
+def test_account_summary_root_mfa(frozen):
+    tessera = frozen
+    iam = tessera.iam()
+    assert iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 0
+    serial, seed = virtual_device(iam, "root-dev")
+    enable_device(iam, ACCOUNT_ID, serial, seed)
+    summary = iam.get_account_summary()["SummaryMap"]
+    assert summary["AccountMFAEnabled"] == 1
+    assert summary["MFADevicesInUse"] == 1
+
+
+def test_credential_report_mfa_active(frozen):
+    import csv
+    import io
+
+    tessera = frozen
+    iam = tessera.iam()
+    tessera.create_user("alice")
+    tessera.create_user("bob")
+    s_root, seed_root = virtual_device(iam, "root-dev")
+    s_alice, seed_alice = virtual_device(iam, "alice-dev")
+    enable_device(iam, ACCOUNT_ID, s_root, seed_root)
+    enable_device(iam, "alice", s_alice, seed_alice)
+    for _ in range(50):
+        if iam.generate_credential_report()["State"] == "COMPLETE":
+            break
+    rows = list(csv.DictReader(io.StringIO(iam.get_credential_report()["Content"].decode())))
+    assert [(r["user"], r["mfa_active"]) for r in rows] == [
+        ("<root_account>", "true"), ("alice", "true"), ("bob", "false")]

@@ -465,3 +465,14 @@ def test_reset_empties_the_inventory(imp):
     imp.tessera.create_user("alice")
     not_imported(imp.tessera, "HWRESET00001")
     imp.ok(f"HWRESET00001,{RFC_HEX},6,30\n")  # no leftover to collide with
+
+
+def test_summary_counts_assigned_tokens_only(imp):
+    # iam-mfa.md §5.9: MFADevices = virtual devices + assigned hardware tokens (+ FIDO).
+    imp.ok(f"HWSUM0000001,{RFC_HEX},6,30\nHWSUM0000002,{RFC_HEX},6,30\n")
+    iam = imp.tessera.iam()
+    summary = iam.get_account_summary()["SummaryMap"]
+    assert (summary["MFADevices"], summary["MFADevicesInUse"]) == (0, 0)
+    enable_device(iam, "alice", "HWSUM0000001", RFC_HEX, hex_seed=True)
+    summary = iam.get_account_summary()["SummaryMap"]
+    assert (summary["MFADevices"], summary["MFADevicesInUse"]) == (1, 1)
