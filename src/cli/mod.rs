@@ -55,6 +55,9 @@ struct ServeArgs {
     /// Comma-separated regions accepted in SigV4 credential scopes (default: any).
     #[arg(long, env = "TESSERA_ALLOWED_REGIONS")]
     allowed_regions: Option<String>,
+    /// Issuer shown by authenticator apps for virtual MFA devices (default: Tessera).
+    #[arg(long, env = "TESSERA_OTP_ISSUER")]
+    otp_issuer: Option<String>,
 }
 
 impl StoreArgs {
@@ -81,6 +84,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
                     listen: args.listen.clone(),
                     danger_test_mode: args.danger_test_mode,
                     allowed_regions: args.allowed_regions.clone(),
+                    otp_issuer: args.otp_issuer.clone(),
                     ..args.store.overrides()
                 };
                 let config = Config::load(&overrides).map_err(|e| e.to_string())?;
