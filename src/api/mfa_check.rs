@@ -3,14 +3,10 @@
 
 use super::ApiState;
 use crate::domain::AccountId;
+use crate::domain::mfa_device::seed_context;
 use crate::mfa::otp_check::{self, Outcome, PairWindow, Verdict};
 use crate::secret::TotpSeed;
 use crate::store::{CodeCheck, DeviceSecret};
-
-/// What seals a device's seed to its account and serial (`otp.md` §3).
-pub fn seed_context(account: &AccountId, serial: &str) -> Vec<u8> {
-    format!("{}/{serial}", account.as_str()).into_bytes()
-}
 
 /// A hardware token outside its validity dates answers like a wrong code (`otp.md` §8.5).
 fn outside_validity(secret: &DeviceSecret, now_unix: i64) -> bool {

@@ -4,10 +4,9 @@
 use super::{Paging, parse_tags, tag_page, write_root_user, write_tags, write_user};
 use crate::api::action::Action;
 use crate::api::errors::internal;
-use crate::api::mfa_check::seed_context;
 use crate::api::{Caller, Ctx, Operation};
 use crate::domain::Tag;
-use crate::domain::mfa_device::virtual_serial;
+use crate::domain::mfa_device::{seed_context, virtual_serial};
 use crate::mfa::{base32, generate_virtual_seed, key_uri, qr};
 use crate::store::{AssignmentFilter, Holder, NewVirtualDevice};
 use crate::wire::shapes::{ASSIGNMENT_STATUS, PATH, SERIAL_NUMBER, TAG_KEY, TAG_LIST_MAX, VIRTUAL_MFA_DEVICE_NAME};
