@@ -194,7 +194,10 @@ mod tests {
         assert_eq!(format!("{key:?}"), "SecretAccessKey(redacted)");
         let data_key = DataKey::generate().unwrap();
         assert_eq!(format!("{data_key:?}"), "DataKey(redacted)");
-        assert_eq!(format!("{:?}", TotpSeed::new(b"12345678901234567890".to_vec())), "TotpSeed(redacted)");
+        assert_eq!(
+            format!("{:?}", TotpSeed::new(b"12345678901234567890".to_vec())),
+            "TotpSeed(redacted)"
+        );
     }
 
     #[test]

@@ -99,7 +99,12 @@ mod tests {
     #[test]
     fn decoding_is_lenient_about_case_padding_and_grouping() {
         let expected = decode("JBSWY3DPEHPK3PXP").unwrap();
-        for text in ["jbswy3dpehpk3pxp", "JBSW Y3DP EHPK 3PXP", "JBSW-Y3DP-EHPK-3PXP", "JBSWY3DPEHPK3PXP===="] {
+        for text in [
+            "jbswy3dpehpk3pxp",
+            "JBSW Y3DP EHPK 3PXP",
+            "JBSW-Y3DP-EHPK-3PXP",
+            "JBSWY3DPEHPK3PXP====",
+        ] {
             assert_eq!(decode(text).unwrap(), expected, "{text}");
         }
         assert_eq!(decode("MZXW6===").unwrap(), b"foo");
@@ -107,8 +112,18 @@ mod tests {
 
     #[test]
     fn decoding_rejects_foreign_characters_and_impossible_lengths() {
-        for text in ["JBSWY3DP1", "JBSWY3DP0", "JBSWY3DP8", "JBSW_Y3DP", "JBSW\tY3DP", "JBSW\nY3DP", "É", "M", "MZX", "MZXW6Y"]
-        {
+        for text in [
+            "JBSWY3DP1",
+            "JBSWY3DP0",
+            "JBSWY3DP8",
+            "JBSW_Y3DP",
+            "JBSW\tY3DP",
+            "JBSW\nY3DP",
+            "É",
+            "M",
+            "MZX",
+            "MZXW6Y",
+        ] {
             assert_eq!(decode(text), None, "{text:?}");
         }
     }

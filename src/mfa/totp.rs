@@ -183,7 +183,11 @@ mod tests {
             for ((algorithm, seed), code) in hashes.into_iter().zip(codes) {
                 assert_eq!(totp(seed, unix, params(algorithm, 8)), code, "{unix} {algorithm:?}");
                 // Six digits are the last six of eight (`otp.md` §1).
-                assert_eq!(totp(seed, unix, params(algorithm, 6)), code[2..], "{unix} {algorithm:?}");
+                assert_eq!(
+                    totp(seed, unix, params(algorithm, 6)),
+                    code[2..],
+                    "{unix} {algorithm:?}"
+                );
             }
         }
     }
@@ -278,7 +282,11 @@ mod tests {
     /// `-w 2` for the following steps too.
     #[test]
     fn agrees_with_oathtool() {
-        if std::process::Command::new("oathtool").arg("--version").output().is_err() {
+        if std::process::Command::new("oathtool")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
             println!("SKIPPED: oathtool not installed");
             return;
         }
@@ -287,7 +295,11 @@ mod tests {
             let algorithm = ALGORITHMS[round % 3];
             let digits = if round % 2 == 0 { 6 } else { 8 };
             let period = if round % 5 == 0 { 60 } else { 30 };
-            let p = TotpParams { algorithm, digits, period };
+            let p = TotpParams {
+                algorithm,
+                digits,
+                period,
+            };
             let output = std::process::Command::new("oathtool")
                 .arg(format!("--totp={}", algorithm.as_str().to_ascii_lowercase()))
                 .args(["-b", "-d", &digits.to_string(), "-s", &format!("{period}s"), "-w", "2"])
@@ -295,7 +307,11 @@ mod tests {
                 .output()
                 .unwrap();
             assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-            let theirs: Vec<String> = String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect();
+            let theirs: Vec<String> = String::from_utf8(output.stdout)
+                .unwrap()
+                .lines()
+                .map(str::to_owned)
+                .collect();
             let step = step_at(unix, period);
             let ours: Vec<String> = (step..step + 3).map(|s| totp_at_step(&seed, s, p)).collect();
             assert_eq!(ours, theirs, "time {unix}, {p:?}");
@@ -305,7 +321,9 @@ mod tests {
     /// Independent implementation 2: `pyotp` (`otp.md` §2.1), one interpreter for all cases.
     #[test]
     fn agrees_with_pyotp() {
-        let probe = std::process::Command::new("python3").args(["-c", "import pyotp"]).output();
+        let probe = std::process::Command::new("python3")
+            .args(["-c", "import pyotp"])
+            .output();
         if !probe.is_ok_and(|o| o.status.success()) {
             println!("SKIPPED: pyotp not installed");
             return;
@@ -317,7 +335,11 @@ mod tests {
             let algorithm = ALGORITHMS[round % 3];
             let digits = if round % 4 == 0 { 8 } else { 6 };
             let period = if round % 7 == 0 { 60 } else { 30 };
-            let p = TotpParams { algorithm, digits, period };
+            let p = TotpParams {
+                algorithm,
+                digits,
+                period,
+            };
             cases.push(format!(
                 "{} {} {digits} {period} {unix}",
                 base32::encode(seed.expose()),
@@ -343,7 +365,11 @@ mod tests {
         }
         let output = child.wait_with_output().unwrap();
         assert!(output.status.success());
-        let theirs: Vec<String> = String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect();
+        let theirs: Vec<String> = String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect();
         assert_eq!(theirs.len(), ours.len());
         for ((case, mine), other) in cases.iter().zip(&ours).zip(&theirs) {
             assert_eq!(mine, other, "{case}");
