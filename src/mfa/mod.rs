@@ -10,5 +10,6 @@
 //! The store makes each returned state durable with a guarded write (`otp.md` §6.4).
 
 pub mod base32;
+pub mod key_uri;
 pub mod otp_check;
 pub mod totp;
