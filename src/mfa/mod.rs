@@ -12,4 +12,5 @@
 pub mod base32;
 pub mod key_uri;
 pub mod otp_check;
+pub mod qr;
 pub mod totp;
