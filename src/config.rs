@@ -109,10 +109,16 @@ impl Config {
         if let Some(bad) = allowed_regions.iter().flatten().find(|r: &&String| !valid_region(r)) {
             return Err(ConfigError(format!("allowed_regions: '{bad}' is not a region name")));
         }
-        let otp_issuer = overrides.otp_issuer.clone().or(file.otp_issuer).unwrap_or_else(|| "Tessera".into());
+        let otp_issuer = overrides
+            .otp_issuer
+            .clone()
+            .or(file.otp_issuer)
+            .unwrap_or_else(|| "Tessera".into());
         // The issuer sits in the otpauth label, where a colon would split it (`otp.md` §4.1).
         if otp_issuer.is_empty() || otp_issuer.contains(':') || otp_issuer.chars().count() > 64 {
-            return Err(ConfigError(format!("otp_issuer: '{otp_issuer}' must be 1-64 characters without ':'")));
+            return Err(ConfigError(format!(
+                "otp_issuer: '{otp_issuer}' must be 1-64 characters without ':'"
+            )));
         }
         Ok(Self {
             otp_issuer,

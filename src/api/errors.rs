@@ -41,7 +41,9 @@ impl From<IamError> for ApiError {
                     Entity::AccessKey(id) => format!("The Access Key with id {id} cannot be found."),
                     Entity::AccountAlias(alias) => format!("The account alias {alias} cannot be found."),
                     Entity::MfaDevice(serial) => format!("MFA device with serial number {serial} does not exist."),
-                    Entity::VirtualMfaDevice(serial) => format!("VirtualMFADevice with serial number {serial} doesn't exist."),
+                    Entity::VirtualMfaDevice(serial) => {
+                        format!("VirtualMFADevice with serial number {serial} doesn't exist.")
+                    }
                     Entity::MfaDeviceAssignment { serial, user } => {
                         format!("MFA device with serial number {serial} is not assigned to user {user}.")
                     }
@@ -86,9 +88,10 @@ impl From<IamError> for ApiError {
                     DeleteBlocker::DeviceAssigned => "MFA device is still assigned to a user; deactivate it first.",
                 },
             ),
-            IamError::CannotResyncFido => {
-                ApiError::new(ErrorCode::InvalidAuthenticationCode, "FIDO security keys cannot be resynchronized.")
-            }
+            IamError::CannotResyncFido => ApiError::new(
+                ErrorCode::InvalidAuthenticationCode,
+                "FIDO security keys cannot be resynchronized.",
+            ),
             IamError::Invalid(message) => ApiError::new(ErrorCode::InvalidInput, message),
             IamError::Store(error) => error.into(),
         }

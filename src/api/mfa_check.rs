@@ -14,17 +14,30 @@ fn outside_validity(secret: &DeviceSecret, now_unix: i64) -> bool {
 }
 
 /// Two consecutive codes, for EnableMFADevice and ResyncMFADevice.
-pub fn pair_check(state: &ApiState, account: &AccountId, code1: String, code2: String, window: PairWindow, now_unix: i64) -> CodeCheck {
+pub fn pair_check(
+    state: &ApiState,
+    account: &AccountId,
+    code1: String,
+    code2: String,
+    window: PairWindow,
+    now_unix: i64,
+) -> CodeCheck {
     let data_key = state.data_key.clone();
     let account = account.clone();
     Box::new(move |secret: &DeviceSecret| {
         if secret.state.throttle.is_locked(now_unix) {
-            return Verdict { outcome: Outcome::Throttled, state: secret.state };
+            return Verdict {
+                outcome: Outcome::Throttled,
+                state: secret.state,
+            };
         }
         let failed = || {
             let mut state = secret.state;
             state.throttle = state.throttle.after_failure(now_unix);
-            Verdict { outcome: Outcome::WrongCode, state }
+            Verdict {
+                outcome: Outcome::WrongCode,
+                state,
+            }
         };
         if outside_validity(secret, now_unix) {
             return failed();
@@ -36,7 +49,10 @@ pub fn pair_check(state: &ApiState, account: &AccountId, code1: String, code2: S
             }
             Err(error) => {
                 tracing::error!(error = %error, "a device seed could not be unsealed");
-                Verdict { outcome: Outcome::WrongCode, state: secret.state }
+                Verdict {
+                    outcome: Outcome::WrongCode,
+                    state: secret.state,
+                }
             }
         }
     })

@@ -51,7 +51,13 @@ impl ApiState {
             data_key,
             markers,
             allowed_regions,
+            otp_issuer: DEFAULT_OTP_ISSUER.to_owned(),
         })
+    }
+
+    pub fn with_otp_issuer(mut self, issuer: String) -> Self {
+        self.otp_issuer = issuer;
+        self
     }
 }
 

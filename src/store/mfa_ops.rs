@@ -73,7 +73,11 @@ pub enum Holder {
 #[async_trait]
 pub trait MfaDeviceStore: Send + Sync {
     /// Creates an unassigned virtual device unless its name is taken in the account.
-    async fn create_virtual_mfa_device(&self, account: &AccountId, device: NewVirtualDevice) -> Result<MfaDevice, IamError>;
+    async fn create_virtual_mfa_device(
+        &self,
+        account: &AccountId,
+        device: NewVirtualDevice,
+    ) -> Result<MfaDevice, IamError>;
     async fn delete_virtual_mfa_device(&self, account: &AccountId, serial: &str) -> Result<(), IamError>;
     /// Assigns an unassigned TOTP device to the target if it holds fewer than eight and the
     /// check accepts the codes. `Ok(false)`: wrong (or throttled) codes, state recorded.
@@ -86,7 +90,13 @@ pub trait MfaDeviceStore: Send + Sync {
         check: CodeCheck,
     ) -> Result<bool, IamError>;
     /// Re-aligns an assigned TOTP device's drift. `Ok(false)`: codes not accepted.
-    async fn resync_mfa_device(&self, account: &AccountId, target: &Target, serial: &str, check: CodeCheck) -> Result<bool, IamError>;
+    async fn resync_mfa_device(
+        &self,
+        account: &AccountId,
+        target: &Target,
+        serial: &str,
+        check: CodeCheck,
+    ) -> Result<bool, IamError>;
     async fn deactivate_mfa_device(&self, account: &AccountId, target: &Target, serial: &str) -> Result<(), IamError>;
     /// The target's assigned devices by enable date, with its stored name (`None`: root).
     async fn list_mfa_devices(
@@ -107,7 +117,12 @@ pub trait MfaDeviceStore: Send + Sync {
     /// A virtual device of the account, with its tags.
     async fn virtual_mfa_device(&self, account: &AccountId, serial: &str) -> Result<MfaDevice, IamError>;
     async fn tag_virtual_mfa_device(&self, account: &AccountId, serial: &str, tags: Vec<Tag>) -> Result<(), IamError>;
-    async fn untag_virtual_mfa_device(&self, account: &AccountId, serial: &str, keys: Vec<String>) -> Result<(), IamError>;
+    async fn untag_virtual_mfa_device(
+        &self,
+        account: &AccountId,
+        serial: &str,
+        keys: Vec<String>,
+    ) -> Result<(), IamError>;
     /// Adds tokens to the account's inventory, all or none. With `replace`, an existing
     /// unassigned token of the account with the same serial is replaced (new seed, fresh state).
     async fn import_hardware_tokens(
@@ -121,12 +136,15 @@ pub trait MfaDeviceStore: Send + Sync {
 
 /// A listing position: enable time (zero-padded seconds), then serial. Ordered as text.
 pub fn device_sort_key(device: &MfaDevice) -> String {
-    format!("{:020}/{}", device.enabled_at.map_or(0, OffsetDateTime::unix_timestamp), device.serial)
+    format!(
+        "{:020}/{}",
+        device.enabled_at.map_or(0, OffsetDateTime::unix_timestamp),
+        device.serial
+    )
 }
 
 const DEVICE_COLUMNS: &str = "serial, kind, assigned, user_id, enabled_at";
-const SECRET_COLUMNS: &str =
-    "serial, kind, assigned, user_id, enabled_at, sealed_seed, algorithm, digits, period, last_used_step, drift, failures, locked_until, not_before, not_after";
+const SECRET_COLUMNS: &str = "serial, kind, assigned, user_id, enabled_at, sealed_seed, algorithm, digits, period, last_used_step, drift, failures, locked_until, not_before, not_after";
 
 fn read_device(row: &Row) -> Result<MfaDevice, StoreError> {
     let kind = row.text(1)?;
@@ -158,14 +176,18 @@ fn read_secret(row: &Row) -> Result<(MfaDevice, Option<DeviceSecret>), StoreErro
         serial: device.serial.clone(),
         sealed_seed: row.bytes(5)?,
         params: TotpParams {
-            algorithm: HashAlgorithm::parse(&algorithm).ok_or_else(|| StoreError::Corrupt(format!("bad algorithm {algorithm}")))?,
+            algorithm: HashAlgorithm::parse(&algorithm)
+                .ok_or_else(|| StoreError::Corrupt(format!("bad algorithm {algorithm}")))?,
             digits: to_u32(row.int(7)?, "digits")?,
             period: to_u32(row.int(8)?, "period")?,
         },
         state: OtpState {
             last_used_step: row.opt_int(9)?,
             drift: row.int(10)?,
-            throttle: Throttle { failures: to_u32(row.int(11)?, "failures")?, locked_until: row.opt_int(12)? },
+            throttle: Throttle {
+                failures: to_u32(row.int(11)?, "failures")?,
+                locked_until: row.opt_int(12)?,
+            },
         },
         not_before: row.opt_int(13)?,
         not_after: row.opt_int(14)?,
@@ -173,9 +195,15 @@ fn read_secret(row: &Row) -> Result<(MfaDevice, Option<DeviceSecret>), StoreErro
     Ok((device, Some(secret)))
 }
 
-fn find_device(tx: &mut dyn SqlTx, account: &AccountId, serial: &str) -> Result<Option<(MfaDevice, Option<DeviceSecret>)>, StoreError> {
+fn find_device(
+    tx: &mut dyn SqlTx,
+    account: &AccountId,
+    serial: &str,
+) -> Result<Option<(MfaDevice, Option<DeviceSecret>)>, StoreError> {
     let sql = format!("SELECT {SECRET_COLUMNS} FROM mfa_devices WHERE account_id = $1 AND serial = $2");
-    tx.query_opt(&sql, &[account.as_str().into(), serial.into()])?.map(|row| read_secret(&row)).transpose()
+    tx.query_opt(&sql, &[account.as_str().into(), serial.into()])?
+        .map(|row| read_secret(&row))
+        .transpose()
 }
 
 fn store_state(tx: &mut dyn SqlTx, serial: &str, state: &OtpState) -> Result<(), StoreError> {
@@ -195,8 +223,7 @@ fn store_state(tx: &mut dyn SqlTx, serial: &str, state: &OtpState) -> Result<(),
 /// Runs the check and stores its state; never lowers the last accepted step (§2.4).
 fn run_check(tx: &mut dyn SqlTx, secret: &DeviceSecret, check: &mut CodeCheck) -> Result<bool, StoreError> {
     let mut verdict = check(secret);
-    let accepted = verdict.outcome == Outcome::Accepted
-        && verdict.state.last_used_step > secret.state.last_used_step;
+    let accepted = verdict.outcome == Outcome::Accepted && verdict.state.last_used_step > secret.state.last_used_step;
     if verdict.state.last_used_step < secret.state.last_used_step {
         verdict.state.last_used_step = secret.state.last_used_step;
     }
@@ -213,7 +240,10 @@ fn not_assigned(serial: &str, target: &Target, account: &AccountId) -> IamError 
         Target::Root => account.as_str().to_owned(),
         Target::UserNamed(name) => name.clone(),
     };
-    IamError::NotFound(Entity::MfaDeviceAssignment { serial: serial.to_owned(), user: holder })
+    IamError::NotFound(Entity::MfaDeviceAssignment {
+        serial: serial.to_owned(),
+        user: holder,
+    })
 }
 
 fn holder_of(tx: &mut dyn SqlTx, device: &MfaDevice) -> Result<Holder, StoreError> {
@@ -221,7 +251,10 @@ fn holder_of(tx: &mut dyn SqlTx, device: &MfaDevice) -> Result<Holder, StoreErro
         None => Holder::Nobody,
         Some(Owner::Root) => Holder::Root,
         Some(Owner::User(id)) => {
-            let user = tx.query_one(&format!("SELECT {USER_COLUMNS} FROM users WHERE user_id = $1"), &[id.as_str().into()])?;
+            let user = tx.query_one(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE user_id = $1"),
+                &[id.as_str().into()],
+            )?;
             Holder::User(read_user(&user)?)
         }
     })
@@ -246,7 +279,11 @@ fn require_virtual(tx: &mut dyn SqlTx, account: &AccountId, serial: &str) -> Res
 
 #[async_trait]
 impl MfaDeviceStore for SqlStore {
-    async fn create_virtual_mfa_device(&self, account: &AccountId, device: NewVirtualDevice) -> Result<MfaDevice, IamError> {
+    async fn create_virtual_mfa_device(
+        &self,
+        account: &AccountId,
+        device: NewVirtualDevice,
+    ) -> Result<MfaDevice, IamError> {
         let account = account.clone();
         self.write(move |tx| {
             lock_account(tx, &account)?;
@@ -297,7 +334,10 @@ impl MfaDeviceStore for SqlStore {
             if device.owner.is_some() {
                 return Err(IamError::DeleteConflict(DeleteBlocker::DeviceAssigned));
             }
-            tx.execute("DELETE FROM mfa_device_tags WHERE serial = $1", &[serial.as_str().into()])?;
+            tx.execute(
+                "DELETE FROM mfa_device_tags WHERE serial = $1",
+                &[serial.as_str().into()],
+            )?;
             tx.execute("DELETE FROM mfa_devices WHERE serial = $1", &[serial.as_str().into()])?;
             Ok(())
         })
@@ -342,7 +382,13 @@ impl MfaDeviceStore for SqlStore {
         .await
     }
 
-    async fn resync_mfa_device(&self, account: &AccountId, target: &Target, serial: &str, mut check: CodeCheck) -> Result<bool, IamError> {
+    async fn resync_mfa_device(
+        &self,
+        account: &AccountId,
+        target: &Target,
+        serial: &str,
+        mut check: CodeCheck,
+    ) -> Result<bool, IamError> {
         let (account, target, serial) = (account.clone(), target.clone(), serial.to_owned());
         self.write(move |tx| {
             lock_account(tx, &account)?;
@@ -447,7 +493,9 @@ impl MfaDeviceStore for SqlStore {
     async fn mfa_device(&self, account: &AccountId, serial: &str) -> Result<Option<(MfaDevice, Holder)>, StoreError> {
         let (account, serial) = (account.clone(), serial.to_owned());
         self.read(move |tx| {
-            let Some((device, _)) = find_device(tx, &account, &serial)? else { return Ok(None) };
+            let Some((device, _)) = find_device(tx, &account, &serial)? else {
+                return Ok(None);
+            };
             let holder = holder_of(tx, &device)?;
             Ok(Some((device, holder)))
         })
@@ -459,7 +507,12 @@ impl MfaDeviceStore for SqlStore {
         self.read(move |tx| require_virtual(tx, &account, &serial)).await
     }
 
-    async fn tag_virtual_mfa_device(&self, account: &AccountId, serial: &str, new_tags: Vec<Tag>) -> Result<(), IamError> {
+    async fn tag_virtual_mfa_device(
+        &self,
+        account: &AccountId,
+        serial: &str,
+        new_tags: Vec<Tag>,
+    ) -> Result<(), IamError> {
         let (account, serial) = (account.clone(), serial.to_owned());
         self.write(move |tx| {
             lock_account(tx, &account)?;
@@ -472,13 +525,23 @@ impl MfaDeviceStore for SqlStore {
         .await
     }
 
-    async fn untag_virtual_mfa_device(&self, account: &AccountId, serial: &str, keys: Vec<String>) -> Result<(), IamError> {
+    async fn untag_virtual_mfa_device(
+        &self,
+        account: &AccountId,
+        serial: &str,
+        keys: Vec<String>,
+    ) -> Result<(), IamError> {
         let (account, serial) = (account.clone(), serial.to_owned());
         self.write(move |tx| {
             lock_account(tx, &account)?;
             let device = require_virtual(tx, &account, &serial)?;
             let remove: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
-            let kept: Vec<Tag> = device.tags.iter().filter(|t| !remove.contains(&t.key.to_lowercase())).cloned().collect();
+            let kept: Vec<Tag> = device
+                .tags
+                .iter()
+                .filter(|t| !remove.contains(&t.key.to_lowercase()))
+                .cloned()
+                .collect();
             write_tags(tx, TagSet::MfaDevice, &serial, &kept)?;
             Ok(())
         })

@@ -27,7 +27,8 @@ pub use access_key_ops::{AccessKeyStore, key_sort_key};
 pub use account_ops::AccountStore;
 pub use login_profile_ops::LoginProfileStore;
 pub use mfa_ops::{
-    AssignmentFilter, CodeCheck, DeviceSecret, Holder, MfaDeviceStore, NewHardwareToken, NewVirtualDevice, device_sort_key,
+    AssignmentFilter, CodeCheck, DeviceSecret, Holder, MfaDeviceStore, NewHardwareToken, NewVirtualDevice,
+    device_sort_key,
 };
 pub use report_ops::ReportStore;
 pub use user_ops::{NewUser, UserStore};
@@ -57,7 +58,10 @@ pub enum Entity {
     /// A TOTP device of the account the API may name.
     MfaDevice(String),
     VirtualMfaDevice(String),
-    MfaDeviceAssignment { serial: String, user: String },
+    MfaDeviceAssignment {
+        serial: String,
+        user: String,
+    },
     /// Another device of the account already has this name.
     MfaDeviceName,
     /// The device is assigned to a principal already.

@@ -23,10 +23,18 @@ impl TagSet {
 
 pub(super) fn read_tags(tx: &mut dyn SqlTx, set: TagSet, owner: &str) -> Result<Vec<Tag>, StoreError> {
     let (table, column) = set.place();
-    tx.query(&format!("SELECT tag_key, tag_value FROM {table} WHERE {column} = $1 ORDER BY position"), &[owner.into()])?
-        .iter()
-        .map(|row| Ok(Tag { key: row.text(0)?, value: row.text(1)? }))
-        .collect()
+    tx.query(
+        &format!("SELECT tag_key, tag_value FROM {table} WHERE {column} = $1 ORDER BY position"),
+        &[owner.into()],
+    )?
+    .iter()
+    .map(|row| {
+        Ok(Tag {
+            key: row.text(0)?,
+            value: row.text(1)?,
+        })
+    })
+    .collect()
 }
 
 /// Replaces the whole tag set (the caller has merged and checked it).
@@ -35,8 +43,16 @@ pub(super) fn write_tags(tx: &mut dyn SqlTx, set: TagSet, owner: &str, tags: &[T
     tx.execute(&format!("DELETE FROM {table} WHERE {column} = $1"), &[owner.into()])?;
     for (position, tag) in (0_i64..).zip(tags) {
         tx.execute(
-            &format!("INSERT INTO {table} ({column}, key_lower, tag_key, tag_value, position) VALUES ($1, $2, $3, $4, $5)"),
-            &[owner.into(), tag.key.to_lowercase().into(), tag.key.as_str().into(), tag.value.as_str().into(), position.into()],
+            &format!(
+                "INSERT INTO {table} ({column}, key_lower, tag_key, tag_value, position) VALUES ($1, $2, $3, $4, $5)"
+            ),
+            &[
+                owner.into(),
+                tag.key.to_lowercase().into(),
+                tag.key.as_str().into(),
+                tag.value.as_str().into(),
+                position.into(),
+            ],
         )?;
     }
     Ok(())

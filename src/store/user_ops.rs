@@ -1,8 +1,8 @@
 //! IAM users and their tags.
 
 use super::account_ops::lock_account;
-use super::tag_ops::{TagSet, read_tags, write_tags};
 use super::sql::{Row, SqlTx, Value};
+use super::tag_ops::{TagSet, read_tags, write_tags};
 use super::{DeleteBlocker, Entity, IamError, Page, PageRequest, Quota, SqlStore, StoreError, Target};
 use crate::domain::tags::{self, TagError};
 use crate::domain::*;

@@ -25,7 +25,10 @@ fn mfa_target(caller: &Caller, name: Option<&str>) -> Target {
 }
 
 fn wrong_code() -> ApiError {
-    ApiError::new(ErrorCode::InvalidAuthenticationCode, "Authentication code for device is not valid.")
+    ApiError::new(
+        ErrorCode::InvalidAuthenticationCode,
+        "Authentication code for device is not valid.",
+    )
 }
 
 /// `UserName`, `SerialNumber` and the two codes of Enable and Resync.
@@ -68,10 +71,27 @@ impl Operation for EnableMfaDevice {
     }
 
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
-        let CodePair { target, serial, code1, code2 } = self.0;
+        let CodePair {
+            target,
+            serial,
+            code1,
+            code2,
+        } = self.0;
         let account = ctx.caller.principal.account_id();
-        let check = pair_check(ctx.state, account, code1, code2, PairWindow::Enable, ctx.now.unix_timestamp());
-        match ctx.state.store.enable_mfa_device(account, &target, &serial, ctx.now, check).await? {
+        let check = pair_check(
+            ctx.state,
+            account,
+            code1,
+            code2,
+            PairWindow::Enable,
+            ctx.now.unix_timestamp(),
+        );
+        match ctx
+            .state
+            .store
+            .enable_mfa_device(account, &target, &serial, ctx.now, check)
+            .await?
+        {
             true => Ok(None),
             false => Err(wrong_code()),
         }
@@ -93,10 +113,27 @@ impl Operation for ResyncMfaDevice {
     }
 
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
-        let CodePair { target, serial, code1, code2 } = self.0;
+        let CodePair {
+            target,
+            serial,
+            code1,
+            code2,
+        } = self.0;
         let account = ctx.caller.principal.account_id();
-        let check = pair_check(ctx.state, account, code1, code2, PairWindow::Resync, ctx.now.unix_timestamp());
-        match ctx.state.store.resync_mfa_device(account, &target, &serial, check).await? {
+        let check = pair_check(
+            ctx.state,
+            account,
+            code1,
+            code2,
+            PairWindow::Resync,
+            ctx.now.unix_timestamp(),
+        );
+        match ctx
+            .state
+            .store
+            .resync_mfa_device(account, &target, &serial, check)
+            .await?
+        {
             true => Ok(None),
             false => Err(wrong_code()),
         }
@@ -117,7 +154,10 @@ impl Operation for DeactivateMfaDevice {
         let name = v.optional(params, "UserName", &EXISTING_USER_NAME);
         let serial = v.required(params, "SerialNumber", &SERIAL_NUMBER);
         v.finish()?;
-        Ok(Self { target: mfa_target(caller, name.as_deref()), serial: serial.unwrap_or_default() })
+        Ok(Self {
+            target: mfa_target(caller, name.as_deref()),
+            serial: serial.unwrap_or_default(),
+        })
     }
 
     fn resource(&self, caller: &Caller) -> String {
@@ -125,7 +165,10 @@ impl Operation for DeactivateMfaDevice {
     }
 
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
-        ctx.state.store.deactivate_mfa_device(ctx.caller.principal.account_id(), &self.target, &self.serial).await?;
+        ctx.state
+            .store
+            .deactivate_mfa_device(ctx.caller.principal.account_id(), &self.target, &self.serial)
+            .await?;
         Ok(None)
     }
 }
@@ -144,7 +187,10 @@ impl Operation for ListMfaDevices {
         let name = v.optional(params, "UserName", &EXISTING_USER_NAME);
         let paging = Paging::parse(&mut v, params);
         v.finish()?;
-        Ok(Self { target: mfa_target(caller, name.as_deref()), paging })
+        Ok(Self {
+            target: mfa_target(caller, name.as_deref()),
+            paging,
+        })
     }
 
     fn resource(&self, caller: &Caller) -> String {
@@ -153,8 +199,11 @@ impl Operation for ListMfaDevices {
 
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
         let request = self.paging.request(ctx, "ListMFADevices")?;
-        let (owner_name, page) =
-            ctx.state.store.list_mfa_devices(ctx.caller.principal.account_id(), &self.target, request).await?;
+        let (owner_name, page) = ctx
+            .state
+            .store
+            .list_mfa_devices(ctx.caller.principal.account_id(), &self.target, request)
+            .await?;
         let user_name = owner_user_name(&ctx.caller, owner_name);
         let mut xml = Xml::new();
         xml.list("MFADevices", &page.items, |xml, device| {
@@ -182,7 +231,10 @@ impl Operation for GetMfaDevice {
         let serial = v.required(params, "SerialNumber", &SERIAL_NUMBER);
         let user_name = v.optional(params, "UserName", &USER_NAME);
         v.finish()?;
-        Ok(Self { serial: serial.unwrap_or_default(), user_name })
+        Ok(Self {
+            serial: serial.unwrap_or_default(),
+            user_name,
+        })
     }
 
     fn resource(&self, caller: &Caller) -> String {
@@ -196,12 +248,20 @@ impl Operation for GetMfaDevice {
             return Err(not_found());
         }
         let account = ctx.caller.principal.account_id();
-        let (device, holder) = ctx.state.store.mfa_device(account, &self.serial).await?.ok_or_else(not_found)?;
+        let (device, holder) = ctx
+            .state
+            .store
+            .mfa_device(account, &self.serial)
+            .await?
+            .ok_or_else(not_found)?;
         let owner_name = match holder {
             Holder::User(user) => Some(user.name),
             Holder::Root | Holder::Nobody => None,
         };
-        let named_other = self.user_name.as_ref().is_some_and(|asked| Some(asked.to_lowercase()) != owner_name.as_ref().map(|n| n.to_lowercase()));
+        let named_other = self
+            .user_name
+            .as_ref()
+            .is_some_and(|asked| Some(asked.to_lowercase()) != owner_name.as_ref().map(|n| n.to_lowercase()));
         if device.kind != DeviceKind::Fido || named_other {
             return Err(not_found());
         }

@@ -117,9 +117,16 @@ pub fn write_tags(xml: &mut Xml, tags: &[Tag]) {
 /// One page of a tag list (`Tags`, `IsTruncated`, `Marker`), sorted by lower-cased key then
 /// key [AWS], paged by that key so a tag removed between pages skips nothing.
 pub fn tag_page(ctx: &Ctx<'_>, operation: &str, request: PageRequest, mut tags: Vec<Tag>) -> Result<Xml, ApiError> {
-    tags.sort_by(|a, b| a.key.to_lowercase().cmp(&b.key.to_lowercase()).then_with(|| a.key.cmp(&b.key)));
-    let rest: Vec<Tag> =
-        tags.into_iter().filter(|t| request.after.as_ref().is_none_or(|after| t.key.to_lowercase() > *after)).collect();
+    tags.sort_by(|a, b| {
+        a.key
+            .to_lowercase()
+            .cmp(&b.key.to_lowercase())
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    let rest: Vec<Tag> = tags
+        .into_iter()
+        .filter(|t| request.after.as_ref().is_none_or(|after| t.key.to_lowercase() > *after))
+        .collect();
     let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
     let more = rest.len() > limit;
     let page: Vec<Tag> = rest.into_iter().take(limit).collect();

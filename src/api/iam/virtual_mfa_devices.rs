@@ -7,7 +7,8 @@ use crate::api::errors::internal;
 use crate::api::{Caller, Ctx, Operation};
 use crate::domain::Tag;
 use crate::domain::mfa_device::{seed_context, virtual_serial};
-use crate::mfa::{base32, generate_virtual_seed, key_uri, qr};
+use crate::mfa::totp::generate_virtual_seed;
+use crate::mfa::{base32, key_uri, qr};
 use crate::store::{AssignmentFilter, Holder, NewVirtualDevice};
 use crate::wire::shapes::{ASSIGNMENT_STATUS, PATH, SERIAL_NUMBER, TAG_KEY, TAG_LIST_MAX, VIRTUAL_MFA_DEVICE_NAME};
 use crate::wire::validate::Validator;
@@ -42,10 +43,19 @@ impl Operation for CreateVirtualMfaDevice {
         let name = name.unwrap_or_default();
         let serial = virtual_serial(caller.principal.account_id(), &path, &name);
         if serial.len() > MAX_SERIAL {
-            v.custom("virtualMFADeviceName", &name, "Member must make a serial number (ARN) of at most 256 characters");
+            v.custom(
+                "virtualMFADeviceName",
+                &name,
+                "Member must make a serial number (ARN) of at most 256 characters",
+            );
         }
         v.finish()?;
-        Ok(Self { name, path, tags, serial })
+        Ok(Self {
+            name,
+            path,
+            tags,
+            serial,
+        })
     }
 
     fn resource(&self, _caller: &Caller) -> String {
@@ -56,11 +66,17 @@ impl Operation for CreateVirtualMfaDevice {
         let account_id = ctx.caller.principal.account_id();
         let account = ctx.state.store.account(account_id).await?;
         // The authenticator shows "name@account", the account being its alias when set [AWS].
-        let label = account.and_then(|a| a.alias).unwrap_or_else(|| account_id.as_str().to_owned());
+        let label = account
+            .and_then(|a| a.alias)
+            .unwrap_or_else(|| account_id.as_str().to_owned());
         let seed = generate_virtual_seed().map_err(internal)?;
         let uri = key_uri::virtual_device_uri(&ctx.state.otp_issuer, &self.name, &label, &seed);
         let png = qr::png(&uri).map_err(internal)?;
-        let sealed_seed = ctx.state.data_key.seal(seed.expose(), &seed_context(account_id, &self.serial)).map_err(internal)?;
+        let sealed_seed = ctx
+            .state
+            .data_key
+            .seal(seed.expose(), &seed_context(account_id, &self.serial))
+            .map_err(internal)?;
         let device = NewVirtualDevice {
             serial: self.serial,
             name: self.name,
@@ -75,7 +91,10 @@ impl Operation for CreateVirtualMfaDevice {
         let mut xml = Xml::new();
         xml.node("VirtualMFADevice", |xml| {
             xml.leaf("SerialNumber", &device.serial)
-                .leaf("Base32StringSeed", &data_encoding::BASE64.encode(base32_text.as_bytes()))
+                .leaf(
+                    "Base32StringSeed",
+                    &data_encoding::BASE64.encode(base32_text.as_bytes()),
+                )
                 .leaf("QRCodePNG", &data_encoding::BASE64.encode(&png));
             if !device.tags.is_empty() {
                 write_tags(xml, &device.tags);
@@ -110,7 +129,10 @@ impl Operation for DeleteVirtualMfaDevice {
     }
 
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
-        ctx.state.store.delete_virtual_mfa_device(ctx.caller.principal.account_id(), &self.serial).await?;
+        ctx.state
+            .store
+            .delete_virtual_mfa_device(ctx.caller.principal.account_id(), &self.serial)
+            .await?;
         Ok(None)
     }
 }
@@ -144,7 +166,11 @@ impl Operation for ListVirtualMfaDevices {
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
         let request = self.paging.request(ctx, "ListVirtualMFADevices")?;
         let account_id = ctx.caller.principal.account_id();
-        let page = ctx.state.store.list_virtual_mfa_devices(account_id, self.filter, request).await?;
+        let page = ctx
+            .state
+            .store
+            .list_virtual_mfa_devices(account_id, self.filter, request)
+            .await?;
         let root = match page.items.iter().any(|(_, holder)| *holder == Holder::Root) {
             true => ctx.state.store.account(account_id).await?,
             false => None,
@@ -192,7 +218,10 @@ impl Operation for TagMfaDevice {
     }
 
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
-        ctx.state.store.tag_virtual_mfa_device(ctx.caller.principal.account_id(), &self.serial, self.tags).await?;
+        ctx.state
+            .store
+            .tag_virtual_mfa_device(ctx.caller.principal.account_id(), &self.serial, self.tags)
+            .await?;
         Ok(None)
     }
 }
@@ -220,7 +249,10 @@ impl Operation for UntagMfaDevice {
             }
         }
         v.finish()?;
-        Ok(Self { serial, keys: keys.unwrap_or_default() })
+        Ok(Self {
+            serial,
+            keys: keys.unwrap_or_default(),
+        })
     }
 
     fn resource(&self, _caller: &Caller) -> String {
@@ -228,7 +260,10 @@ impl Operation for UntagMfaDevice {
     }
 
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
-        ctx.state.store.untag_virtual_mfa_device(ctx.caller.principal.account_id(), &self.serial, self.keys).await?;
+        ctx.state
+            .store
+            .untag_virtual_mfa_device(ctx.caller.principal.account_id(), &self.serial, self.keys)
+            .await?;
         Ok(None)
     }
 }
@@ -256,8 +291,11 @@ impl Operation for ListMfaDeviceTags {
 
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
         let request = self.paging.request(ctx, "ListMFADeviceTags")?;
-        let device = ctx.state.store.virtual_mfa_device(ctx.caller.principal.account_id(), &self.serial).await?;
+        let device = ctx
+            .state
+            .store
+            .virtual_mfa_device(ctx.caller.principal.account_id(), &self.serial)
+            .await?;
         tag_page(ctx, "ListMFADeviceTags", request, device.tags).map(Some)
     }
 }
-
