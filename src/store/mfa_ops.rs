@@ -98,6 +98,16 @@ pub trait MfaDeviceStore: Send + Sync {
         check: CodeCheck,
     ) -> Result<bool, IamError>;
     async fn deactivate_mfa_device(&self, account: &AccountId, target: &Target, serial: &str) -> Result<(), IamError>;
+    /// Checks one code against a TOTP device assigned to `owner` (STS, console sign-in) as one
+    /// compare-and-set: of concurrent requests with the same code exactly one is accepted.
+    /// `Ok(false)`: wrong, replayed or throttled, or not a TOTP device of `owner`.
+    async fn verify_mfa_code(
+        &self,
+        account: &AccountId,
+        owner: &Owner,
+        serial: &str,
+        check: CodeCheck,
+    ) -> Result<bool, StoreError>;
     /// The target's assigned devices by enable date, with its stored name (`None`: root).
     async fn list_mfa_devices(
         &self,
@@ -426,6 +436,24 @@ impl MfaDeviceStore for SqlStore {
                 }
             }
             Ok(())
+        })
+        .await
+    }
+
+    async fn verify_mfa_code(
+        &self,
+        account: &AccountId,
+        owner: &Owner,
+        serial: &str,
+        mut check: CodeCheck,
+    ) -> Result<bool, StoreError> {
+        let (account, owner, serial) = (account.clone(), owner.clone(), serial.to_owned());
+        self.write(move |tx| {
+            lock_account(tx, &account)?;
+            match find_device(tx, &account, &serial)? {
+                Some((device, Some(secret))) if assigned_to(&device, &owner) => run_check(tx, &secret, &mut check),
+                _ => Ok(false),
+            }
         })
         .await
     }
