@@ -1,0 +1,4 @@
+//! Hardware-token seed import.
+
+mod crypto;
+mod seed;
