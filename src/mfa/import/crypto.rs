@@ -27,46 +27,42 @@ pub(crate) enum CryptoError {
 
 /// Block ciphers for `EncryptedValue` and `MACKey` (`otp.md` §8.3 table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Cipher {
-    Aes128Cbc,
-    Aes192Cbc,
-    Aes256Cbc,
+pub(crate) enum CbcCipher {
+    Aes128,
+    Aes192,
+    Aes256,
 }
 
-impl Cipher {
+impl CbcCipher {
     /// The cipher a URI names. Key-wrap and 3DES URIs are known but not implemented
     /// (`otp.md` §8.3: key wrap MAY, 3DES rejected).
     pub(crate) fn from_uri(uri: &str) -> Option<Self> {
         match uri.trim() {
-            "http://www.w3.org/2001/04/xmlenc#aes128-cbc" => Some(Self::Aes128Cbc),
-            "http://www.w3.org/2001/04/xmlenc#aes192-cbc" => Some(Self::Aes192Cbc),
-            "http://www.w3.org/2001/04/xmlenc#aes256-cbc" => Some(Self::Aes256Cbc),
+            "http://www.w3.org/2001/04/xmlenc#aes128-cbc" => Some(Self::Aes128),
+            "http://www.w3.org/2001/04/xmlenc#aes192-cbc" => Some(Self::Aes192),
+            "http://www.w3.org/2001/04/xmlenc#aes256-cbc" => Some(Self::Aes256),
             _ => None,
         }
     }
 
     pub(crate) fn name(self) -> &'static str {
         match self {
-            Self::Aes128Cbc => "aes128-cbc",
-            Self::Aes192Cbc => "aes192-cbc",
-            Self::Aes256Cbc => "aes256-cbc",
+            Self::Aes128 => "aes128-cbc",
+            Self::Aes192 => "aes192-cbc",
+            Self::Aes256 => "aes256-cbc",
         }
     }
 
     pub(crate) fn key_len(self) -> usize {
         match self {
-            Self::Aes128Cbc => 16,
-            Self::Aes192Cbc => 24,
-            Self::Aes256Cbc => 32,
+            Self::Aes128 => 16,
+            Self::Aes192 => 24,
+            Self::Aes256 => 32,
         }
     }
 
     /// Decrypt `IV (16 bytes) ‖ ciphertext` and strip PKCS#7 padding (`otp.md` §8.3).
-    pub(crate) fn decrypt(
-        self,
-        key: &[u8],
-        iv_and_ciphertext: &[u8],
-    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    pub(crate) fn decrypt(self, key: &[u8], iv_and_ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         if key.len() != self.key_len() {
             return Err(CryptoError::KeyLength {
                 algorithm: self.name(),
@@ -77,14 +73,14 @@ impl Cipher {
         let (iv, body) = iv_and_ciphertext
             .split_at_checked(AES_BLOCK)
             .ok_or(CryptoError::Malformed)?;
-        if body.is_empty() || body.len() % AES_BLOCK != 0 {
+        if body.is_empty() || !body.len().is_multiple_of(AES_BLOCK) {
             return Err(CryptoError::Malformed);
         }
         let mut plain = Zeroizing::new(body.to_vec());
         match self {
-            Self::Aes128Cbc => cbc_in_place::<cbc::Decryptor<aes::Aes128>>(key, iv, &mut plain)?,
-            Self::Aes192Cbc => cbc_in_place::<cbc::Decryptor<aes::Aes192>>(key, iv, &mut plain)?,
-            Self::Aes256Cbc => cbc_in_place::<cbc::Decryptor<aes::Aes256>>(key, iv, &mut plain)?,
+            Self::Aes128 => cbc_in_place::<cbc::Decryptor<aes::Aes128>>(key, iv, &mut plain)?,
+            Self::Aes192 => cbc_in_place::<cbc::Decryptor<aes::Aes192>>(key, iv, &mut plain)?,
+            Self::Aes256 => cbc_in_place::<cbc::Decryptor<aes::Aes256>>(key, iv, &mut plain)?,
         }
         let kept = unpadded_len(&plain)?;
         plain.truncate(kept);
@@ -92,11 +88,7 @@ impl Cipher {
     }
 }
 
-fn cbc_in_place<D: KeyIvInit + BlockModeDecrypt>(
-    key: &[u8],
-    iv: &[u8],
-    buf: &mut [u8],
-) -> Result<(), CryptoError> {
+fn cbc_in_place<D: KeyIvInit + BlockModeDecrypt>(key: &[u8], iv: &[u8], buf: &mut [u8]) -> Result<(), CryptoError> {
     let mut mode = D::new_from_slices(key, iv).map_err(|_| CryptoError::Malformed)?;
     for chunk in buf.chunks_exact_mut(AES_BLOCK) {
         let block: &mut Block<D> = chunk.try_into().map_err(|_| CryptoError::Malformed)?;
@@ -204,14 +196,14 @@ mod tests {
         let key = hex(PSK);
         let mac_cv = BASE64.decode(MAC_KEY_CV.as_bytes()).unwrap();
         assert_eq!(mac_cv[..16], hex("11223344556677889900112233445566")[..]);
-        let mac_key = Cipher::Aes128Cbc.decrypt(&key, &mac_cv).unwrap();
+        let mac_key = CbcCipher::Aes128.decrypt(&key, &mac_cv).unwrap();
         assert_eq!(&mac_key[..], &hex("1122334455667788990011223344556677889900")[..]);
 
         let secret_cv = BASE64.decode(SECRET_CV.as_bytes()).unwrap();
         assert_eq!(secret_cv[..16], hex("000102030405060708090a0b0c0d0e0f")[..]);
         let tag = BASE64.decode(VALUE_MAC.as_bytes()).unwrap();
         assert!(HmacHash::Sha1.verify(&mac_key, &secret_cv, &tag));
-        let secret = Cipher::Aes128Cbc.decrypt(&key, &secret_cv).unwrap();
+        let secret = CbcCipher::Aes128.decrypt(&key, &secret_cv).unwrap();
         assert_eq!(&secret[..], b"12345678901234567890");
     }
 
@@ -239,20 +231,17 @@ mod tests {
     fn wrong_key_or_length_never_yields_plaintext() {
         let secret_cv = BASE64.decode(SECRET_CV.as_bytes()).unwrap();
         let wrong = hex("00000000000000000000000000000000");
-        assert_eq!(
-            Cipher::Aes128Cbc.decrypt(&wrong, &secret_cv),
-            Err(CryptoError::Padding)
-        );
+        assert_eq!(CbcCipher::Aes128.decrypt(&wrong, &secret_cv), Err(CryptoError::Padding));
         assert!(matches!(
-            Cipher::Aes256Cbc.decrypt(&hex(PSK), &secret_cv),
+            CbcCipher::Aes256.decrypt(&hex(PSK), &secret_cv),
             Err(CryptoError::KeyLength { need: 32, have: 16, .. })
         ));
         assert_eq!(
-            Cipher::Aes128Cbc.decrypt(&hex(PSK), &secret_cv[..16]),
+            CbcCipher::Aes128.decrypt(&hex(PSK), &secret_cv[..16]),
             Err(CryptoError::Malformed)
         );
         assert_eq!(
-            Cipher::Aes128Cbc.decrypt(&hex(PSK), &secret_cv[..40]),
+            CbcCipher::Aes128.decrypt(&hex(PSK), &secret_cv[..40]),
             Err(CryptoError::Malformed)
         );
     }
@@ -275,11 +264,14 @@ mod tests {
     #[test]
     fn uris() {
         assert_eq!(
-            Cipher::from_uri("http://www.w3.org/2001/04/xmlenc#aes256-cbc"),
-            Some(Cipher::Aes256Cbc)
+            CbcCipher::from_uri("http://www.w3.org/2001/04/xmlenc#aes256-cbc"),
+            Some(CbcCipher::Aes256)
         );
-        assert_eq!(Cipher::from_uri("http://www.w3.org/2001/04/xmlenc#kw-aes128"), None);
-        assert_eq!(Cipher::from_uri("http://www.w3.org/2001/04/xmlenc#tripledes-cbc"), None);
+        assert_eq!(CbcCipher::from_uri("http://www.w3.org/2001/04/xmlenc#kw-aes128"), None);
+        assert_eq!(
+            CbcCipher::from_uri("http://www.w3.org/2001/04/xmlenc#tripledes-cbc"),
+            None
+        );
         assert_eq!(
             HmacHash::from_uri("http://www.w3.org/2000/09/xmldsig#hmac-sha1"),
             Some(HmacHash::Sha1)
