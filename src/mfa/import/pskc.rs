@@ -15,7 +15,10 @@ pub(crate) struct Decoded {
     pub(crate) candidates: Vec<Candidate>,
     pub(crate) warnings: Vec<String>,
     /// The container and MAC keys, when the file is encrypted (kept for tests).
-    #[cfg_attr(not(test), allow(dead_code))]
+    #[cfg_attr(
+        not(test),
+        allow(dead_code, reason = "tests check the decrypted keys against RFC 6030")
+    )]
     pub(crate) keys: Option<Keys>,
 }
 

@@ -11,7 +11,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 pub struct ImportedSeed(Vec<u8>);
 
 impl ImportedSeed {
-    pub(crate) fn new(bytes: Vec<u8>) -> Self {
+    pub fn new(bytes: Vec<u8>) -> Self {
         Self(bytes)
     }
 
