@@ -7,8 +7,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::AccountId;
 use crate::domain::mfa_device::seed_context;
-use crate::mfa::import::{self, ImportError, ImportFormat, ImportOptions, TokenHash};
-use crate::mfa::totp::{HashAlgorithm, TotpParams};
+use crate::mfa::import::{self, ImportError, ImportFormat, ImportOptions};
+use crate::mfa::totp::TotpParams;
 use crate::store::NewHardwareToken;
 use std::path::PathBuf;
 
@@ -22,30 +22,33 @@ pub struct ImportRequest {
     pub replace: bool,
 }
 
-fn hash(algorithm: TokenHash) -> HashAlgorithm {
-    match algorithm {
-        TokenHash::Sha1 => HashAlgorithm::Sha1,
-        TokenHash::Sha256 => HashAlgorithm::Sha256,
-        TokenHash::Sha512 => HashAlgorithm::Sha512,
-    }
-}
-
-/// Files larger than this are refused before parsing (`otp.md` §8.1).
-const MAX_FILE: u64 = 10 * 1024 * 1024;
-
 pub async fn import_hardware(config: &Config, request: ImportRequest) -> Result<(), String> {
     let file = request.file.display().to_string();
-    let size = std::fs::metadata(&request.file).map_err(|e| format!("{file}: {e}"))?.len();
-    if size > MAX_FILE {
+    let size = std::fs::metadata(&request.file)
+        .map_err(|e| format!("{file}: {e}"))?
+        .len();
+    if size > import::MAX_FILE_BYTES as u64 {
         return Err(format!("{file}: larger than 10 MiB"));
     }
     let bytes = std::fs::read(&request.file).map_err(|e| format!("{file}: {e}"))?;
     let (store, data_key) = bootstrap::open_initialised(config).await?;
     let account = match &request.account {
         Some(text) => AccountId::parse(text).ok_or("--account: expected a 12-digit account ID")?,
-        None => store.first_account().await.map_err(|e| format!("database: {e}"))?.ok_or("database: no account")?.id,
+        None => {
+            store
+                .first_account()
+                .await
+                .map_err(|e| format!("database: {e}"))?
+                .ok_or("database: no account")?
+                .id
+        }
     };
-    if store.account(&account).await.map_err(|e| format!("database: {e}"))?.is_none() {
+    if store
+        .account(&account)
+        .await
+        .map_err(|e| format!("database: {e}"))?
+        .is_none()
+    {
         return Err(format!("--account: no account {} in this database", account.as_str()));
     }
     let now = Clock::system().now();
@@ -60,14 +63,12 @@ pub async fn import_hardware(config: &Config, request: ImportRequest) -> Result<
         Ok(report) => report,
         Err(ImportError::Rejected(failures)) => {
             for failure in &failures {
-                eprintln!(
-                    "tessera: {file}: item {}{}: {}",
-                    failure.index,
-                    failure.serial.as_deref().map(|s| format!(" (serial {s})")).unwrap_or_default(),
-                    failure.reason
-                );
+                eprintln!("tessera: {file}: {}", failure.describe(format));
             }
-            return Err(format!("{file}: {} item(s) refused; nothing was imported", failures.len()));
+            return Err(format!(
+                "{file}: {} item(s) refused; nothing was imported",
+                failures.len()
+            ));
         }
         Err(other) => return Err(format!("{file}: {other}; nothing was imported")),
     };
@@ -76,11 +77,17 @@ pub async fn import_hardware(config: &Config, request: ImportRequest) -> Result<
     }
     let mut tokens = Vec::with_capacity(report.tokens.len());
     for token in &report.tokens {
-        let sealed_seed = data_key.seal(token.seed.expose(), &seed_context(&account, &token.serial)).map_err(|e| e.to_string())?;
+        let sealed_seed = data_key
+            .seal(token.seed.expose(), &seed_context(&account, &token.serial))
+            .map_err(|e| e.to_string())?;
         tokens.push(NewHardwareToken {
             serial: token.serial.clone(),
             sealed_seed,
-            params: TotpParams { algorithm: hash(token.algorithm), digits: token.digits, period: token.period },
+            params: TotpParams {
+                algorithm: token.algorithm,
+                digits: token.digits,
+                period: token.period,
+            },
             drift: token.drift,
             manufacturer: token.manufacturer.clone(),
             model: token.model.clone(),
@@ -91,7 +98,12 @@ pub async fn import_hardware(config: &Config, request: ImportRequest) -> Result<
     let count = store
         .import_hardware_tokens(&account, tokens, request.replace, now)
         .await
-        .map_err(|e| format!("{file}: {}; nothing was imported", crate::wire::ApiError::from(e).message))?;
+        .map_err(|e| {
+            format!(
+                "{file}: {}; nothing was imported",
+                crate::wire::ApiError::from(e).message
+            )
+        })?;
     for token in &report.tokens {
         println!("imported {}", token.serial);
     }

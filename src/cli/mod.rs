@@ -134,7 +134,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 let config = Config::load(&args.overrides()).map_err(|e| e.to_string())?;
                 bootstrap::open_and_initialise(&config).await.map(|_| ())
             }
-            Command::Mfa { command: MfaCommand::ImportHardware(args) } => {
+            Command::Mfa {
+                command: MfaCommand::ImportHardware(args),
+            } => {
                 let config = Config::load(&args.store.overrides()).map_err(|e| e.to_string())?;
                 let format = args.format.as_deref().map(|f| match f {
                     "csv" => crate::mfa::import::ImportFormat::Csv,

@@ -1,8 +1,10 @@
 //! The acceptance rules of `otp.md` §8.5, applied to one candidate token read from a PSKC
 //! `KeyPackage` or a CSV line. Every rule is checked, so a refused entry lists all its problems.
 
+use super::HardwareToken;
 use super::xml::shown;
-use super::{HardwareToken, ImportedSeed, TokenHash};
+use crate::mfa::totp::HashAlgorithm;
+use crate::secret::TotpSeed;
 
 /// TOTP profile URIs (`otp.md` §8.1 table): vendor files and draft-hoyer-keyprov-pskc-algorithm-profiles.
 pub(crate) const TOTP_URI: &str = "urn:ietf:params:xml:ns:keyprov:pskc:totp";
@@ -24,7 +26,7 @@ pub(crate) enum SecretField {
     Absent,
     /// Present but unusable; the reader has already recorded why.
     Unreadable,
-    Present(ImportedSeed),
+    Present(TotpSeed),
 }
 
 /// `AlgorithmParameters/ResponseFormat` attributes as written in the file.
@@ -84,11 +86,11 @@ pub(crate) fn accept(candidate: Candidate, prefix: &str, now: i64) -> Result<Har
 
     check_algorithm(algorithm.as_deref(), &mut problems);
     let seed = match secret {
-        SecretField::Present(seed) if SEED_BYTES.contains(&seed.len()) => Some(seed),
+        SecretField::Present(seed) if SEED_BYTES.contains(&seed.expose().len()) => Some(seed),
         SecretField::Present(seed) => {
             problems.push(format!(
                 "the secret is {} bytes; 10 to 64 bytes are required",
-                seed.len()
+                seed.expose().len()
             ));
             None
         }
@@ -187,17 +189,17 @@ fn check_response_format(format: &ResponseFormat, problems: &mut Vec<String>) {
 }
 
 /// Rule 4: `Suite` absent or `HMAC-SHA1` → SHA-1; SHA-256 and SHA-512 accepted.
-fn hash_from_suite(suite: Option<&str>, problems: &mut Vec<String>) -> TokenHash {
+fn hash_from_suite(suite: Option<&str>, problems: &mut Vec<String>) -> HashAlgorithm {
     let suite = suite.map(str::trim).unwrap_or("");
     if suite.is_empty() || suite.eq_ignore_ascii_case("HMAC-SHA1") {
-        TokenHash::Sha1
+        HashAlgorithm::Sha1
     } else if suite.eq_ignore_ascii_case("HMAC-SHA256") {
-        TokenHash::Sha256
+        HashAlgorithm::Sha256
     } else if suite.eq_ignore_ascii_case("HMAC-SHA512") {
-        TokenHash::Sha512
+        HashAlgorithm::Sha512
     } else {
         problems.push(format!("unsupported Suite {}", shown(suite)));
-        TokenHash::Sha1
+        HashAlgorithm::Sha1
     }
 }
 
@@ -255,7 +257,7 @@ mod tests {
             index: 1,
             serial: Some("TSR000000001".to_owned()),
             algorithm: Some(TOTP_URI.to_owned()),
-            secret: SecretField::Present(ImportedSeed::new(b"12345678901234567890".to_vec())),
+            secret: SecretField::Present(TotpSeed::new(b"12345678901234567890".to_vec())),
             ..Candidate::default()
         }
     }
@@ -268,7 +270,7 @@ mod tests {
     fn defaults_give_sha1_six_digits_thirty_seconds() {
         let token = accept(good(), "", 0).unwrap();
         assert_eq!(token.serial, "TSR000000001");
-        assert_eq!(token.algorithm, TokenHash::Sha1);
+        assert_eq!(token.algorithm, HashAlgorithm::Sha1);
         assert_eq!((token.digits, token.period, token.drift), (6, 30, 0));
         assert_eq!(token.seed.expose(), b"12345678901234567890");
     }
@@ -297,7 +299,7 @@ mod tests {
         c.time_interval = Some(45);
         c.time = Some(5);
         c.drift = Some(-121);
-        c.secret = SecretField::Present(ImportedSeed::new(vec![1; 9]));
+        c.secret = SecretField::Present(TotpSeed::new(vec![1; 9]));
         c.serial = Some("short".to_owned());
         c.not_after = Some(1_000);
         c.key_usage = vec!["CR".to_owned()];
@@ -308,9 +310,9 @@ mod tests {
     #[test]
     fn hashes_and_periods() {
         for (suite, hash) in [
-            ("hmac-sha256", TokenHash::Sha256),
-            ("HMAC-SHA512", TokenHash::Sha512),
-            ("HMAC-SHA1", TokenHash::Sha1),
+            ("hmac-sha256", HashAlgorithm::Sha256),
+            ("HMAC-SHA512", HashAlgorithm::Sha512),
+            ("HMAC-SHA1", HashAlgorithm::Sha1),
         ] {
             let mut c = good();
             c.suite = Some(suite.to_owned());

@@ -12,7 +12,8 @@ use zeroize::Zeroizing;
 
 use super::accept::{Candidate, SecretField, TOTP_URI};
 use super::xml::shown;
-use super::{ImportError, ImportedSeed, MAX_ENTRIES};
+use super::{ImportError, MAX_ENTRIES};
+use crate::secret::TotpSeed;
 
 /// Read every record of the file; file-level problems are errors, per-line ones are recorded
 /// on the line's candidate.
@@ -71,7 +72,7 @@ fn record(line: usize, fields: &[&str]) -> Candidate {
     };
     c.serial = Some(serial.to_owned()).filter(|s| !s.is_empty());
     c.secret = match decode_seed(seed) {
-        Ok(mut bytes) => SecretField::Present(ImportedSeed::new(std::mem::take(&mut *bytes))),
+        Ok(mut bytes) => SecretField::Present(TotpSeed::new(std::mem::take(&mut *bytes))),
         Err(why) => {
             c.problems.push(why.to_owned());
             SecretField::Unreadable

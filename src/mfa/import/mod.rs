@@ -19,13 +19,10 @@ mod csv;
 mod package;
 mod protection;
 mod pskc;
-mod seed;
 mod value;
 mod xml;
 
 use std::collections::HashMap;
-
-pub use seed::{ImportedSeed, TokenHash};
 
 /// Largest file accepted (`otp.md` §8.1).
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -90,8 +87,8 @@ impl std::fmt::Debug for ImportOptions {
 pub struct HardwareToken {
     /// Serial after the operator's prefix; fits `serialNumberType`.
     pub serial: String,
-    pub seed: ImportedSeed,
-    pub algorithm: TokenHash,
+    pub seed: crate::secret::TotpSeed,
+    pub algorithm: crate::mfa::totp::HashAlgorithm,
     /// Always 6 after acceptance.
     pub digits: u32,
     /// 30 or 60 seconds.

@@ -4,11 +4,11 @@
 
 use roxmltree::Node;
 
-use super::ImportedSeed;
 use super::accept::{Candidate, ResponseFormat, SecretField};
 use super::protection::Keys;
 use super::value;
 use super::xml::{child, child_text, child_text_nonempty, children, shown, text};
+use crate::secret::TotpSeed;
 
 /// Read the `KeyPackage` at 1-based position `index`.
 pub(crate) fn read(index: usize, package: Node<'_, '_>, keys: Option<&Keys>) -> Candidate {
@@ -73,7 +73,7 @@ fn secret(data: Node<'_, '_>, keys: Option<&Keys>, problems: &mut Vec<String>) -
         return SecretField::Absent;
     };
     match value::read(element, keys).and_then(value::bytes) {
-        Ok(mut bytes) => SecretField::Present(ImportedSeed::new(std::mem::take(&mut *bytes))),
+        Ok(mut bytes) => SecretField::Present(TotpSeed::new(std::mem::take(&mut *bytes))),
         Err(why) => {
             problems.push(format!("Secret {why}"));
             SecretField::Unreadable

@@ -4,6 +4,7 @@
 
 use super::accept::SecretField;
 use super::*;
+use crate::mfa::totp::HashAlgorithm;
 use data_encoding::HEXLOWER;
 
 /// 2025-11-14T22:13:20Z; after the RFC's 2006 dates, before python-pskc's 2099 expiry.
@@ -217,7 +218,7 @@ fn tessera_totp_variant_imports_with_the_rfc_seed() {
     };
     assert_eq!(token.serial, "TSR000000001");
     assert_eq!(token.seed.expose(), RFC_SEED);
-    assert_eq!(token.algorithm, TokenHash::Sha1);
+    assert_eq!(token.algorithm, HashAlgorithm::Sha1);
     assert_eq!((token.digits, token.period, token.drift), (6, 30, 0));
     assert_eq!(token.manufacturer.as_deref(), Some("Manufacturer"));
     assert_eq!(token.model, None);
@@ -426,7 +427,7 @@ fn python_pskc_pbkdf2_file_imports() {
     };
     assert_eq!(first.serial, "PYPSKC-000001");
     assert_eq!(first.seed.expose(), (1..=32).collect::<Vec<u8>>());
-    assert_eq!(first.algorithm, TokenHash::Sha256);
+    assert_eq!(first.algorithm, HashAlgorithm::Sha256);
     assert_eq!((first.digits, first.period, first.drift), (6, 60, -2));
     assert_eq!(first.manufacturer.as_deref(), Some("python-pskc"));
     assert_eq!(first.model.as_deref(), Some("fixture-60"));
@@ -436,7 +437,7 @@ fn python_pskc_pbkdf2_file_imports() {
 
     assert_eq!(second.serial, "PYPSKC-000002");
     assert_eq!(second.seed.expose(), RFC_SEED);
-    assert_eq!(second.algorithm, TokenHash::Sha1);
+    assert_eq!(second.algorithm, HashAlgorithm::Sha1);
     assert_eq!((second.period, second.drift), (30, 0));
 
     let err = pskc(&bytes, &with_passphrase("correct horse battery stapler")).unwrap_err();
@@ -546,8 +547,8 @@ fn plain_totp_file_imports_with_a_warning() {
     assert!(report.warnings[0].contains("plain text"));
     let token = &report.tokens[0];
     assert_eq!(token.serial, "2600215704919");
-    assert_eq!(token.seed.len(), 64);
-    assert_eq!(token.algorithm, TokenHash::Sha512);
+    assert_eq!(token.seed.expose().len(), 64);
+    assert_eq!(token.algorithm, HashAlgorithm::Sha512);
     assert_eq!((token.period, token.drift), (60, 4));
     assert_eq!(token.model.as_deref(), Some("c200"));
 }
@@ -566,7 +567,10 @@ fn csv_good_file_imports_hex_and_base32_seeds() {
     );
     for token in &report.tokens {
         assert_eq!(token.seed.expose(), RFC_SEED);
-        assert_eq!((token.algorithm, token.digits, token.drift), (TokenHash::Sha1, 6, 0));
+        assert_eq!(
+            (token.algorithm, token.digits, token.drift),
+            (HashAlgorithm::Sha1, 6, 0)
+        );
         assert_eq!(token.manufacturer, None);
     }
     assert_eq!(totp_sha1(report.tokens[0].seed.expose(), 59, 30), "287082");
