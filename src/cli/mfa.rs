@@ -101,7 +101,7 @@ pub async fn import_hardware(config: &Config, request: ImportRequest) -> Result<
         .map_err(|e| {
             format!(
                 "{file}: {}; nothing was imported",
-                crate::wire::ApiError::from(e).message
+                crate::wire::ApiError::from(e).message.trim_end_matches('.')
             )
         })?;
     for token in &report.tokens {
