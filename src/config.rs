@@ -8,6 +8,7 @@
 //! | `data_key_file`   | `--data-key-file`    | `TESSERA_DATA_KEY_FILE`    | SQLite: `<db>.key`    |
 //! | `danger_test_mode`| `--danger-test-mode` | `TESSERA_DANGER_TEST_MODE` | `false`               |
 //! | `allowed_regions` | `--allowed-regions`  | `TESSERA_ALLOWED_REGIONS`  | any region            |
+//! | `otp_issuer`      | `--otp-issuer`       | `TESSERA_OTP_ISSUER`       | `Tessera`             |
 //!
 //! The data key itself may also come from `TESSERA_DATA_KEY` (base64 of 32 bytes).
 
@@ -27,6 +28,7 @@ pub struct Overrides {
     pub data_key_file: Option<PathBuf>,
     pub danger_test_mode: Option<bool>,
     pub allowed_regions: Option<String>,
+    pub otp_issuer: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -37,6 +39,7 @@ struct FileConfig {
     data_key_file: Option<PathBuf>,
     danger_test_mode: Option<bool>,
     allowed_regions: Option<Vec<String>>,
+    otp_issuer: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +49,7 @@ pub struct Config {
     pub data_key_file: Option<PathBuf>,
     pub danger_test_mode: bool,
     pub allowed_regions: Option<Vec<String>>,
+    pub otp_issuer: String,
 }
 
 /// A one-line start-up error naming the offending key.
@@ -105,7 +109,19 @@ impl Config {
         if let Some(bad) = allowed_regions.iter().flatten().find(|r: &&String| !valid_region(r)) {
             return Err(ConfigError(format!("allowed_regions: '{bad}' is not a region name")));
         }
+        let otp_issuer = overrides
+            .otp_issuer
+            .clone()
+            .or(file.otp_issuer)
+            .unwrap_or_else(|| "Tessera".into());
+        // The issuer sits in the otpauth label, where a colon would split it (`otp.md` §4.1).
+        if otp_issuer.is_empty() || otp_issuer.contains(':') || otp_issuer.chars().count() > 64 {
+            return Err(ConfigError(format!(
+                "otp_issuer: '{otp_issuer}' must be 1-64 characters without ':'"
+            )));
+        }
         Ok(Self {
+            otp_issuer,
             listen,
             data_key_file: overrides.data_key_file.clone().or(file.data_key_file),
             danger_test_mode: overrides.danger_test_mode.or(file.danger_test_mode).unwrap_or(false),

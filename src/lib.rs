@@ -17,6 +17,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod mfa;
 pub mod secret;
 pub mod sigv4;
 pub mod store;

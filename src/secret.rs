@@ -71,6 +71,33 @@ secret_string!(
     SessionToken
 );
 
+/// A TOTP key: the raw key bytes fed to HMAC, never its Base32 text (`otp.md` §3).
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct TotpSeed(Vec<u8>);
+
+impl TotpSeed {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+    /// The key bytes; call sites are where a seed leaves its type.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for TotpSeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpSeed(redacted)")
+    }
+}
+
+impl PartialEq for TotpSeed {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+impl Eq for TotpSeed {}
+
 /// The 256-bit key that seals secrets at rest.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct DataKey([u8; 32]);
@@ -167,6 +194,10 @@ mod tests {
         assert_eq!(format!("{key:?}"), "SecretAccessKey(redacted)");
         let data_key = DataKey::generate().unwrap();
         assert_eq!(format!("{data_key:?}"), "DataKey(redacted)");
+        assert_eq!(
+            format!("{:?}", TotpSeed::new(b"12345678901234567890".to_vec())),
+            "TotpSeed(redacted)"
+        );
     }
 
     #[test]
@@ -193,5 +224,8 @@ mod tests {
     fn equality_compares_contents() {
         assert_eq!(Password::new("a".into()), Password::new("a".into()));
         assert_ne!(Password::new("a".into()), Password::new("b".into()));
+        assert_eq!(TotpSeed::new(vec![1, 2]), TotpSeed::new(vec![1, 2]));
+        assert_ne!(TotpSeed::new(vec![1, 2]), TotpSeed::new(vec![1, 3]));
+        assert_ne!(TotpSeed::new(vec![1, 2]), TotpSeed::new(vec![1, 2, 0]));
     }
 }

@@ -30,6 +30,9 @@ actions! {
         CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey, GetAccessKeyLastUsed,
         CreateAccountAlias, DeleteAccountAlias, ListAccountAliases, GetAccountSummary,
         GenerateCredentialReport, GetCredentialReport,
+        CreateVirtualMFADevice, DeleteVirtualMFADevice, ListVirtualMFADevices,
+        EnableMFADevice, DeactivateMFADevice, ResyncMFADevice, ListMFADevices, GetMFADevice,
+        TagMFADevice, UntagMFADevice, ListMFADeviceTags,
     ],
     Sts: [GetCallerIdentity, GetAccessKeyInfo],
 }

@@ -40,6 +40,15 @@ impl From<IamError> for ApiError {
                     Entity::LoginProfile(name) => format!("Login Profile for User {name} cannot be found."),
                     Entity::AccessKey(id) => format!("The Access Key with id {id} cannot be found."),
                     Entity::AccountAlias(alias) => format!("The account alias {alias} cannot be found."),
+                    Entity::MfaDevice(serial) => format!("MFA device with serial number {serial} does not exist."),
+                    Entity::VirtualMfaDevice(serial) => {
+                        format!("VirtualMFADevice with serial number {serial} doesn't exist.")
+                    }
+                    Entity::MfaDeviceAssignment { serial, user } => {
+                        format!("MFA device with serial number {serial} is not assigned to user {user}.")
+                    }
+                    Entity::MfaDeviceName | Entity::MfaDeviceInUse => "MFA device does not exist.".to_owned(),
+                    Entity::HardwareToken(serial) => format!("Hardware token {serial} does not exist."),
                 },
             ),
             IamError::AlreadyExists(entity) => ApiError::new(
@@ -49,6 +58,14 @@ impl From<IamError> for ApiError {
                     Entity::LoginProfile(name) => format!("Login Profile for user {name} already exists."),
                     Entity::AccessKey(id) => format!("The Access Key with id {id} already exists."),
                     Entity::AccountAlias(alias) => format!("The account alias {alias} already exists."),
+                    Entity::MfaDeviceName => "MFADevice entity at the same path and name already exists.".to_owned(),
+                    Entity::MfaDeviceInUse => "MFA device is already in use.".to_owned(),
+                    Entity::HardwareToken(serial) => format!("Hardware token {serial} is already in the inventory."),
+                    Entity::MfaDevice(serial)
+                    | Entity::VirtualMfaDevice(serial)
+                    | Entity::MfaDeviceAssignment { serial, .. } => {
+                        format!("MFA device with serial number {serial} already exists.")
+                    }
                 },
             ),
             IamError::LimitExceeded(quota) => ApiError::new(
@@ -57,6 +74,9 @@ impl From<IamError> for ApiError {
                     Quota::UsersPerAccount => "Cannot exceed quota for UsersPerAccount: 5000",
                     Quota::AccessKeysPerUser => "Cannot exceed quota for AccessKeysPerUser: 2",
                     Quota::TagsPerUser => "The number of tags has reached the maximum limit.",
+                    Quota::DevicesPerPrincipal => "Cannot exceed quota for MFADevicesPerUser: 8",
+                    Quota::VirtualDevicesPerAccount => "Cannot exceed quota for VirtualMFADevicesPerAccount: 5000",
+                    Quota::TagsPerMfaDevice => "Cannot exceed quota for TagsPerMFADevice: 50",
                 },
             ),
             IamError::DeleteConflict(blocker) => ApiError::new(
@@ -65,7 +85,12 @@ impl From<IamError> for ApiError {
                     DeleteBlocker::LoginProfile => "Cannot delete entity, must delete login profile first.",
                     DeleteBlocker::AccessKeys => "Cannot delete entity, must delete access keys first.",
                     DeleteBlocker::MfaDevices => "Cannot delete entity, must delete MFA device first.",
+                    DeleteBlocker::DeviceAssigned => "MFA device is still assigned to a user; deactivate it first.",
                 },
+            ),
+            IamError::CannotResyncFido => ApiError::new(
+                ErrorCode::InvalidAuthenticationCode,
+                "FIDO security keys cannot be resynchronized.",
             ),
             IamError::Invalid(message) => ApiError::new(ErrorCode::InvalidInput, message),
             IamError::Store(error) => error.into(),

@@ -7,6 +7,7 @@ mod authorize;
 mod caller;
 mod errors;
 mod iam;
+mod mfa_check;
 mod sts;
 
 use crate::clock::Clock;
@@ -29,7 +30,12 @@ pub struct ApiState {
     pub data_key: DataKey,
     pub markers: MarkerKey,
     pub allowed_regions: Option<Vec<String>>,
+    /// The issuer authenticator apps show for virtual devices (`otp.md` §4.3).
+    pub otp_issuer: String,
 }
+
+/// The issuer shown by authenticator apps unless configured otherwise.
+pub const DEFAULT_OTP_ISSUER: &str = "Tessera";
 
 impl ApiState {
     pub fn new(
@@ -45,7 +51,13 @@ impl ApiState {
             data_key,
             markers,
             allowed_regions,
+            otp_issuer: DEFAULT_OTP_ISSUER.to_owned(),
         })
+    }
+
+    pub fn with_otp_issuer(mut self, issuer: String) -> Self {
+        self.otp_issuer = issuer;
+        self
     }
 }
 
@@ -213,6 +225,17 @@ async fn dispatch(action: Action, ctx: &Ctx<'_>, params: &Params) -> Result<Opti
         Action::GetAccountSummary => execute::<account::GetAccountSummary>(ctx, params).await,
         Action::GenerateCredentialReport => execute::<credential_report::GenerateCredentialReport>(ctx, params).await,
         Action::GetCredentialReport => execute::<credential_report::GetCredentialReport>(ctx, params).await,
+        Action::CreateVirtualMFADevice => execute::<virtual_mfa_devices::CreateVirtualMfaDevice>(ctx, params).await,
+        Action::DeleteVirtualMFADevice => execute::<virtual_mfa_devices::DeleteVirtualMfaDevice>(ctx, params).await,
+        Action::ListVirtualMFADevices => execute::<virtual_mfa_devices::ListVirtualMfaDevices>(ctx, params).await,
+        Action::TagMFADevice => execute::<virtual_mfa_devices::TagMfaDevice>(ctx, params).await,
+        Action::UntagMFADevice => execute::<virtual_mfa_devices::UntagMfaDevice>(ctx, params).await,
+        Action::ListMFADeviceTags => execute::<virtual_mfa_devices::ListMfaDeviceTags>(ctx, params).await,
+        Action::EnableMFADevice => execute::<mfa_devices::EnableMfaDevice>(ctx, params).await,
+        Action::DeactivateMFADevice => execute::<mfa_devices::DeactivateMfaDevice>(ctx, params).await,
+        Action::ResyncMFADevice => execute::<mfa_devices::ResyncMfaDevice>(ctx, params).await,
+        Action::ListMFADevices => execute::<mfa_devices::ListMfaDevices>(ctx, params).await,
+        Action::GetMFADevice => execute::<mfa_devices::GetMfaDevice>(ctx, params).await,
         Action::GetCallerIdentity => execute::<sts::identity::GetCallerIdentity>(ctx, params).await,
         Action::GetAccessKeyInfo => execute::<sts::identity::GetAccessKeyInfo>(ctx, params).await,
     }

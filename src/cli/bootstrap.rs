@@ -105,41 +105,50 @@ fn root_credentials() -> Result<RootCredentials, String> {
     })
 }
 
+/// The data key given for an initialised database, checked against the value sealed at init.
+fn checked_key(config: &Config, check: &[u8]) -> Result<DataKey, String> {
+    let key = existing_data_key(config)?.ok_or(
+        "data key: this database is initialised but no data key was given (TESSERA_DATA_KEY or data_key_file)",
+    )?;
+    if key.open(check, KEY_CHECK_CONTEXT).ok().as_deref() != Some(KEY_CHECK_PLAINTEXT) {
+        return Err("data key: it does not match the one this database was initialised with".into());
+    }
+    Ok(key)
+}
+
+/// Opens an initialised database with its data key (administrative commands never initialise).
+pub async fn open_initialised(config: &Config) -> Result<(Arc<dyn Store>, DataKey), String> {
+    let store = open(config).await?;
+    let check = store.data_key_check().await.map_err(|e| format!("database: {e}"))?;
+    let check = check.ok_or("database: it is not initialised yet; run `tessera init` first")?;
+    let key = checked_key(config, &check)?;
+    Ok((store, key))
+}
+
 /// Opens the store, initialises an empty database, and checks the data key against it.
 pub async fn open_and_initialise(config: &Config) -> Result<(Arc<dyn Store>, DataKey), String> {
     let store = open(config).await?;
-    let check = store.data_key_check().await.map_err(|e| format!("database: {e}"))?;
-    let key =
-        match (check, existing_data_key(config)?) {
-            (Some(check), Some(key)) => {
-                if key.open(&check, KEY_CHECK_CONTEXT).ok().as_deref() != Some(KEY_CHECK_PLAINTEXT) {
-                    return Err("data key: it does not match the one this database was initialised with".into());
+    let key = match store.data_key_check().await.map_err(|e| format!("database: {e}"))? {
+        Some(check) => checked_key(config, &check)?,
+        None => {
+            // Validate what init was given before anything is written.
+            let root = root_credentials()?;
+            let key = match existing_data_key(config)? {
+                Some(key) => key,
+                None => {
+                    let path = config
+                        .data_key_path()
+                        .ok_or("data key: PostgreSQL deployments must supply TESSERA_DATA_KEY or data_key_file")?;
+                    let key = DataKey::generate().map_err(|e| e.to_string())?;
+                    write_key_file(&path, &key)?;
+                    tracing::info!(path = %path.display(), "generated a new data key");
+                    key
                 }
-                key
-            }
-            (Some(_), None) => return Err(
-                "data key: this database is initialised but no data key was given (TESSERA_DATA_KEY or data_key_file)"
-                    .into(),
-            ),
-            (None, existing) => {
-                // Validate what init was given before anything is written.
-                let root = root_credentials()?;
-                let key = match existing {
-                    Some(key) => key,
-                    None => {
-                        let path = config
-                            .data_key_path()
-                            .ok_or("data key: PostgreSQL deployments must supply TESSERA_DATA_KEY or data_key_file")?;
-                        let key = DataKey::generate().map_err(|e| e.to_string())?;
-                        write_key_file(&path, &key)?;
-                        tracing::info!(path = %path.display(), "generated a new data key");
-                        key
-                    }
-                };
-                initialise(&*store, &key, root).await?;
-                key
-            }
-        };
+            };
+            initialise(&*store, &key, root).await?;
+            key
+        }
+    };
     Ok((store, key))
 }
 

@@ -2,6 +2,7 @@
 //! the API; none carries a second copy of a rule.
 
 mod bootstrap;
+mod mfa;
 mod serve;
 
 use crate::config::{Config, Overrides};
@@ -27,6 +28,45 @@ enum Command {
     Init(StoreArgs),
     /// Apply pending database migrations.
     Migrate(StoreArgs),
+    /// MFA administration.
+    Mfa {
+        #[command(subcommand)]
+        command: MfaCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MfaCommand {
+    /// Import hardware TOTP tokens from a vendor seed file (PSKC or CSV) into an account's
+    /// inventory; all or nothing.
+    ImportHardware(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The seed file: PSKC (RFC 6030) XML, or CSV `serial,seed_hex_or_base32,digits,period`.
+    #[arg(long)]
+    file: PathBuf,
+    /// Force the format instead of detecting it.
+    #[arg(long, value_parser = ["pskc", "csv"])]
+    format: Option<String>,
+    /// Account to import into (default: the account `init` created).
+    #[arg(long)]
+    account: Option<String>,
+    /// Pre-shared AES key of an encrypted PSKC file, hex.
+    #[arg(long, env = "TESSERA_IMPORT_KEY", conflicts_with = "passphrase")]
+    pre_shared_key: Option<String>,
+    /// Passphrase of a PBKDF2-protected PSKC file.
+    #[arg(long, env = "TESSERA_IMPORT_PASSPHRASE")]
+    passphrase: Option<String>,
+    /// Prefix added to every serial (vendor serials shorter than 9 characters need one).
+    #[arg(long)]
+    serial_prefix: Option<String>,
+    /// Replace tokens already imported with the same serial, if unassigned.
+    #[arg(long)]
+    replace: bool,
 }
 
 #[derive(Debug, Args)]
@@ -55,6 +95,9 @@ struct ServeArgs {
     /// Comma-separated regions accepted in SigV4 credential scopes (default: any).
     #[arg(long, env = "TESSERA_ALLOWED_REGIONS")]
     allowed_regions: Option<String>,
+    /// Issuer shown by authenticator apps for virtual MFA devices (default: Tessera).
+    #[arg(long, env = "TESSERA_OTP_ISSUER")]
+    otp_issuer: Option<String>,
 }
 
 impl StoreArgs {
@@ -81,6 +124,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
                     listen: args.listen.clone(),
                     danger_test_mode: args.danger_test_mode,
                     allowed_regions: args.allowed_regions.clone(),
+                    otp_issuer: args.otp_issuer.clone(),
                     ..args.store.overrides()
                 };
                 let config = Config::load(&overrides).map_err(|e| e.to_string())?;
@@ -89,6 +133,25 @@ pub fn run(cli: Cli) -> Result<(), String> {
             Command::Init(args) => {
                 let config = Config::load(&args.overrides()).map_err(|e| e.to_string())?;
                 bootstrap::open_and_initialise(&config).await.map(|_| ())
+            }
+            Command::Mfa {
+                command: MfaCommand::ImportHardware(args),
+            } => {
+                let config = Config::load(&args.store.overrides()).map_err(|e| e.to_string())?;
+                let format = args.format.as_deref().map(|f| match f {
+                    "csv" => crate::mfa::import::ImportFormat::Csv,
+                    _ => crate::mfa::import::ImportFormat::Pskc,
+                });
+                let request = mfa::ImportRequest {
+                    file: args.file,
+                    account: args.account,
+                    format,
+                    pre_shared_key_hex: args.pre_shared_key,
+                    passphrase: args.passphrase,
+                    serial_prefix: args.serial_prefix,
+                    replace: args.replace,
+                };
+                mfa::import_hardware(&config, request).await
             }
             Command::Migrate(args) => {
                 let config = Config::load(&args.overrides()).map_err(|e| e.to_string())?;

@@ -16,8 +16,9 @@ pub async fn serve(config: Config) -> Result<(), String> {
         );
     }
     let (store, data_key) = bootstrap::open_and_initialise(&config).await?;
-    let api =
-        ApiState::new(store, Clock::system(), data_key, config.allowed_regions.clone()).map_err(|e| e.to_string())?;
+    let api = ApiState::new(store, Clock::system(), data_key, config.allowed_regions.clone())
+        .map_err(|e| e.to_string())?
+        .with_otp_issuer(config.otp_issuer.clone());
     let state = Arc::new(AppState {
         api,
         danger_test_mode: config.danger_test_mode,

@@ -55,6 +55,12 @@ pub fn virtual_serial(account: &AccountId, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{}:mfa{}{}", account.as_str(), path, name)
 }
 
+/// What a device's sealed seed is bound to: its account and serial (`otp.md` §3), so a sealed
+/// seed copied onto another device does not open.
+pub fn seed_context(account: &AccountId, serial: &str) -> Vec<u8> {
+    format!("{}/{serial}", account.as_str()).into_bytes()
+}
+
 /// FIDO serials can never be enabled through the API nor passed to STS (SR-25, SR-26).
 pub fn is_fido_serial(serial: &str) -> bool {
     serial.starts_with("arn:") && serial.contains(":u2f/")

@@ -242,6 +242,8 @@ impl AccountStore for SqlStore {
                 "DELETE FROM credential_reports",
                 "DELETE FROM access_keys WHERE created_by_init = 0",
                 "UPDATE access_keys SET status = 'Active', last_used_at = NULL, last_used_region = NULL, last_used_service = NULL",
+                "DELETE FROM mfa_device_tags",
+                "DELETE FROM mfa_devices",
                 "DELETE FROM login_profiles",
                 "DELETE FROM user_tags",
                 "DELETE FROM users",

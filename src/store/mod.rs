@@ -10,11 +10,13 @@
 mod access_key_ops;
 mod account_ops;
 mod login_profile_ops;
+mod mfa_ops;
 mod migrate;
 mod postgres;
 mod report_ops;
 pub mod sql;
 mod sqlite;
+mod tag_ops;
 mod user_ops;
 
 use crate::domain::*;
@@ -24,6 +26,10 @@ use time::OffsetDateTime;
 pub use access_key_ops::{AccessKeyStore, key_sort_key};
 pub use account_ops::AccountStore;
 pub use login_profile_ops::LoginProfileStore;
+pub use mfa_ops::{
+    AssignmentFilter, CodeCheck, DeviceSecret, Holder, MfaDeviceStore, NewHardwareToken, NewVirtualDevice,
+    device_sort_key,
+};
 pub use report_ops::ReportStore;
 pub use user_ops::{NewUser, UserStore};
 
@@ -49,6 +55,18 @@ pub enum Entity {
     LoginProfile(String),
     AccessKey(String),
     AccountAlias(String),
+    /// A TOTP device of the account the API may name.
+    MfaDevice(String),
+    VirtualMfaDevice(String),
+    MfaDeviceAssignment {
+        serial: String,
+        user: String,
+    },
+    /// Another device of the account already has this name.
+    MfaDeviceName,
+    /// The device is assigned to a principal already.
+    MfaDeviceInUse,
+    HardwareToken(String),
 }
 
 /// What a quota check refused.
@@ -57,6 +75,9 @@ pub enum Quota {
     UsersPerAccount,
     AccessKeysPerUser,
     TagsPerUser,
+    DevicesPerPrincipal,
+    VirtualDevicesPerAccount,
+    TagsPerMfaDevice,
 }
 
 /// Why a principal cannot be deleted yet, in the order AWS checks (`iam-mfa.md` §5.4).
@@ -65,6 +86,8 @@ pub enum DeleteBlocker {
     LoginProfile,
     AccessKeys,
     MfaDevices,
+    /// A virtual device still assigned cannot be deleted.
+    DeviceAssigned,
 }
 
 /// Outcomes of IAM intents that are not successes.
@@ -78,6 +101,9 @@ pub enum IamError {
     LimitExceeded(Quota),
     #[error("delete conflict: {0:?}")]
     DeleteConflict(DeleteBlocker),
+    /// FIDO keys have no clock to resynchronise.
+    #[error("FIDO security keys cannot be resynchronized")]
+    CannotResyncFido,
     /// Input that passed shape validation but breaks a rule (e.g. duplicate tag keys).
     #[error("{0}")]
     Invalid(String),
@@ -121,8 +147,8 @@ pub struct NewAccount {
 }
 
 /// Everything the server stores.
-pub trait Store: AccountStore + UserStore + LoginProfileStore + AccessKeyStore + ReportStore {}
-impl<T: AccountStore + UserStore + LoginProfileStore + AccessKeyStore + ReportStore> Store for T {}
+pub trait Store: AccountStore + UserStore + LoginProfileStore + AccessKeyStore + MfaDeviceStore + ReportStore {}
+impl<T: AccountStore + UserStore + LoginProfileStore + AccessKeyStore + MfaDeviceStore + ReportStore> Store for T {}
 
 /// The store behind [`Store`]: the intent logic over whichever backend the URL chose.
 pub struct SqlStore {

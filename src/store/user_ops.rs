@@ -2,6 +2,7 @@
 
 use super::account_ops::lock_account;
 use super::sql::{Row, SqlTx, Value};
+use super::tag_ops::{TagSet, read_tags, write_tags};
 use super::{DeleteBlocker, Entity, IamError, Page, PageRequest, Quota, SqlStore, StoreError, Target};
 use crate::domain::tags::{self, TagError};
 use crate::domain::*;
@@ -66,38 +67,6 @@ pub(super) fn read_user(row: &Row) -> Result<User, StoreError> {
     })
 }
 
-fn read_tags(tx: &mut dyn SqlTx, user: &UserId) -> Result<Vec<Tag>, StoreError> {
-    tx.query(
-        "SELECT tag_key, tag_value FROM user_tags WHERE user_id = $1 ORDER BY position",
-        &[user.as_str().into()],
-    )?
-    .iter()
-    .map(|row| {
-        Ok(Tag {
-            key: row.text(0)?,
-            value: row.text(1)?,
-        })
-    })
-    .collect()
-}
-
-fn write_tags(tx: &mut dyn SqlTx, user: &UserId, tags: &[Tag]) -> Result<(), StoreError> {
-    tx.execute("DELETE FROM user_tags WHERE user_id = $1", &[user.as_str().into()])?;
-    for (position, tag) in (0_i64..).zip(tags) {
-        tx.execute(
-            "INSERT INTO user_tags (user_id, key_lower, tag_key, tag_value, position) VALUES ($1, $2, $3, $4, $5)",
-            &[
-                user.as_str().into(),
-                tag.key.to_lowercase().into(),
-                tag.key.as_str().into(),
-                tag.value.as_str().into(),
-                position.into(),
-            ],
-        )?;
-    }
-    Ok(())
-}
-
 /// Finds a user by name (case-insensitive), with its tags.
 pub(super) fn find_user(tx: &mut dyn SqlTx, account: &AccountId, name: &str) -> Result<Option<User>, StoreError> {
     let row = tx.query_opt(
@@ -106,7 +75,7 @@ pub(super) fn find_user(tx: &mut dyn SqlTx, account: &AccountId, name: &str) -> 
     )?;
     let Some(row) = row else { return Ok(None) };
     let mut user = read_user(&row)?;
-    user.tags = read_tags(tx, &user.id)?;
+    user.tags = read_tags(tx, TagSet::User, user.id.as_str())?;
     Ok(Some(user))
 }
 
@@ -168,7 +137,7 @@ impl UserStore for SqlStore {
                 Err(StoreError::UniqueViolation) => return Err(IamError::AlreadyExists(Entity::User(user.name.clone()))),
                 other => other?,
             };
-            write_tags(tx, &user.id, &tags)?;
+            write_tags(tx, TagSet::User, user.id.as_str(), &tags)?;
             Ok(User {
                 account_id: account.clone(),
                 id: user.id.clone(),
@@ -289,7 +258,7 @@ impl UserStore for SqlStore {
             let user = require_user(tx, &account, &name)?;
             tags::check_request(&new_tags).map_err(tag_error)?;
             let merged = tags::merge(&user.tags, &new_tags).map_err(tag_error)?;
-            write_tags(tx, &user.id, &merged)?;
+            write_tags(tx, TagSet::User, user.id.as_str(), &merged)?;
             Ok(())
         })
         .await
@@ -307,7 +276,7 @@ impl UserStore for SqlStore {
                 .filter(|t| !remove.contains(&t.key.to_lowercase()))
                 .cloned()
                 .collect();
-            write_tags(tx, &user.id, &kept)?;
+            write_tags(tx, TagSet::User, user.id.as_str(), &kept)?;
             Ok(())
         })
         .await

@@ -24,6 +24,7 @@ pub enum ErrorCode {
     DeleteConflict,
     LimitExceeded,
     InvalidInput,
+    InvalidAuthenticationCode,
     PasswordPolicyViolation,
     ReportNotPresent,
     ReportExpired,
@@ -55,6 +56,7 @@ impl ErrorCode {
             Self::DeleteConflict => "DeleteConflict",
             Self::LimitExceeded => "LimitExceeded",
             Self::InvalidInput => "InvalidInput",
+            Self::InvalidAuthenticationCode => "InvalidAuthenticationCode",
             Self::PasswordPolicyViolation => "PasswordPolicyViolation",
             Self::ReportNotPresent => "ReportNotPresent",
             Self::ReportExpired => "ReportExpired",
@@ -81,7 +83,8 @@ impl ErrorCode {
             | Self::InvalidClientTokenId
             | Self::SignatureDoesNotMatch
             | Self::ExpiredToken
-            | Self::AccessDenied => 403,
+            | Self::AccessDenied
+            | Self::InvalidAuthenticationCode => 403,
             Self::NoSuchEntity | Self::ReportInProgress => 404,
             Self::MethodNotAllowed => 405,
             Self::EntityAlreadyExists | Self::DeleteConflict | Self::LimitExceeded => 409,
@@ -118,7 +121,7 @@ impl ApiError {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 27] = [
+    const ALL: [ErrorCode; 28] = [
         ErrorCode::MissingAuthenticationToken,
         ErrorCode::IncompleteSignature,
         ErrorCode::InvalidClientTokenId,
@@ -139,6 +142,7 @@ mod tests {
         ErrorCode::DeleteConflict,
         ErrorCode::LimitExceeded,
         ErrorCode::InvalidInput,
+        ErrorCode::InvalidAuthenticationCode,
         ErrorCode::PasswordPolicyViolation,
         ErrorCode::ReportNotPresent,
         ErrorCode::ReportExpired,

@@ -148,6 +148,31 @@ string_shape!(
     Some(r"[a-z0-9]([a-z0-9]|-){1,61}[a-z0-9]")
 );
 
+string_shape!(
+    SERIAL_NUMBER,
+    "serialNumberType",
+    9,
+    Some(256),
+    Some(r"[\w+=/:,.@-]+"),
+    false
+);
+string_shape!(
+    AUTHENTICATION_CODE,
+    "authenticationCodeType",
+    6,
+    Some(6),
+    Some(r"[\d]+"),
+    false
+);
+string_shape!(
+    VIRTUAL_MFA_DEVICE_NAME,
+    "virtualMFADeviceName",
+    1,
+    None,
+    Some(r"[\w+=,.@-]+"),
+    false
+);
+
 /// A modelled integer shape.
 pub struct IntShape {
     pub botocore: &'static str,
@@ -170,6 +195,11 @@ pub struct EnumShape {
 pub static ACCESS_KEY_STATUS: EnumShape = EnumShape {
     botocore: "statusType",
     values: &["Active", "Inactive", "Expired"],
+};
+
+pub static ASSIGNMENT_STATUS: EnumShape = EnumShape {
+    botocore: "assignmentStatusType",
+    values: &["Assigned", "Unassigned", "Any"],
 };
 
 /// Most items a list input may carry, where botocore models a maximum.
@@ -198,6 +228,9 @@ mod tests {
             &PASSWORD,
             &ACCESS_KEY_ID,
             &ACCOUNT_ALIAS,
+            &SERIAL_NUMBER,
+            &AUTHENTICATION_CODE,
+            &VIRTUAL_MFA_DEVICE_NAME,
         ];
         for (model, shapes) in [(&iam, &iam_shapes[..]), (&sts, &[&STS_ACCESS_KEY_ID][..])] {
             for shape in shapes {
@@ -230,6 +263,10 @@ mod tests {
             serde_json::json!(ACCESS_KEY_STATUS.values)
         );
         assert_eq!(iam["tagListType"]["max"], TAG_LIST_MAX);
+        assert_eq!(
+            iam[ASSIGNMENT_STATUS.botocore]["enum"],
+            serde_json::json!(ASSIGNMENT_STATUS.values)
+        );
     }
 
     #[test]

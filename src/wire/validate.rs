@@ -133,6 +133,11 @@ impl Validator {
         }
     }
 
+    pub fn optional_enum(&mut self, params: &Params, name: &str, shape: &EnumShape) -> Option<String> {
+        params.get(name)?;
+        self.required_enum(params, name, shape)
+    }
+
     pub fn required_enum(&mut self, params: &Params, name: &str, shape: &EnumShape) -> Option<String> {
         let member = super::params::lower_first(name);
         match params.get(name) {

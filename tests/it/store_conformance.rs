@@ -7,6 +7,7 @@ mod account;
 mod durability;
 mod lifecycle;
 mod login_profiles;
+mod mfa_devices;
 mod races;
 mod reports;
 mod tags;

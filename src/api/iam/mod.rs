@@ -5,8 +5,10 @@ pub mod access_keys;
 pub mod account;
 pub mod credential_report;
 pub mod login_profiles;
+pub mod mfa_devices;
 pub mod user_tags;
 pub mod users;
+pub mod virtual_mfa_devices;
 
 use super::{Caller, Ctx};
 use crate::domain::{Account, PrincipalIdentity, Tag, User};
@@ -110,6 +112,29 @@ pub fn write_tags(xml: &mut Xml, tags: &[Tag]) {
     xml.list("Tags", tags, |xml, tag| {
         xml.leaf("Key", &tag.key).leaf("Value", &tag.value);
     });
+}
+
+/// One page of a tag list (`Tags`, `IsTruncated`, `Marker`), sorted by lower-cased key then
+/// key [AWS], paged by that key so a tag removed between pages skips nothing.
+pub fn tag_page(ctx: &Ctx<'_>, operation: &str, request: PageRequest, mut tags: Vec<Tag>) -> Result<Xml, ApiError> {
+    tags.sort_by(|a, b| {
+        a.key
+            .to_lowercase()
+            .cmp(&b.key.to_lowercase())
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    let rest: Vec<Tag> = tags
+        .into_iter()
+        .filter(|t| request.after.as_ref().is_none_or(|after| t.key.to_lowercase() > *after))
+        .collect();
+    let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
+    let more = rest.len() > limit;
+    let page: Vec<Tag> = rest.into_iter().take(limit).collect();
+    let mut xml = Xml::new();
+    write_tags(&mut xml, &page);
+    let last = page.last().map(|t| t.key.to_lowercase());
+    Paging::write(ctx, operation, &mut xml, more, last.as_deref());
+    Ok(xml)
 }
 
 /// The `User` structure (`iam-mfa.md` §0.3); `Tags` only where the operation returns them.

@@ -1,7 +1,7 @@
 //! TagUser, UntagUser, ListUserTags: shapes from botocore, behaviour as AWS documents it
 //! (keys case-insensitive, 50 per user, a tag with an existing key replaces it).
 
-use super::{Paging, parse_tags, target_arn, write_tags};
+use super::{Paging, parse_tags, tag_page, target_arn};
 use crate::api::action::Action;
 use crate::api::{Caller, Ctx, Operation};
 use crate::domain::Tag;
@@ -128,23 +128,6 @@ impl Operation for ListUserTags {
                 format!("The user with name {} cannot be found.", self.name),
             )
         })?;
-        // Tags are few (≤ 50) and kept in insertion order; the marker is the last key returned.
-        let start = match &request.after {
-            Some(after) => user
-                .tags
-                .iter()
-                .position(|t| t.key.to_lowercase() == *after)
-                .map_or(user.tags.len(), |i| i + 1),
-            None => 0,
-        };
-        let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
-        let rest: Vec<Tag> = user.tags.into_iter().skip(start).collect();
-        let more = rest.len() > limit;
-        let page: Vec<Tag> = rest.into_iter().take(limit).collect();
-        let mut xml = Xml::new();
-        write_tags(&mut xml, &page);
-        let last = page.last().map(|t| t.key.to_lowercase());
-        Paging::write(ctx, "ListUserTags", &mut xml, more, last.as_deref());
-        Ok(Some(xml))
+        tag_page(ctx, "ListUserTags", request, user.tags).map(Some)
     }
 }

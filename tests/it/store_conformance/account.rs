@@ -204,10 +204,50 @@ store_test!(reset_keeps_only_what_init_created, |fx| async move {
         )
         .await
         .unwrap();
+    // An MFA device assigned to alice (with a tag) and an unassigned one.
+    for name in ["alices-phone", "spare"] {
+        let device = NewVirtualDevice {
+            serial: format!("arn:aws:iam::{}:mfa/{name}", fx.account.as_str()),
+            name: name.into(),
+            path: "/".into(),
+            sealed_seed: vec![7; 28],
+            tags: vec![tag("k", "v")],
+            now: T0,
+        };
+        fx.store.create_virtual_mfa_device(&fx.account, device).await.unwrap();
+    }
+    let accept: CodeCheck = Box::new(|secret: &DeviceSecret| tessera::mfa::otp_check::Verdict {
+        outcome: tessera::mfa::otp_check::Outcome::Accepted,
+        state: tessera::mfa::otp_check::OtpState {
+            last_used_step: Some(1),
+            ..secret.state
+        },
+    });
+    let serial = format!("arn:aws:iam::{}:mfa/alices-phone", fx.account.as_str());
+    assert!(
+        fx.store
+            .enable_mfa_device(&fx.account, &Target::UserNamed("alice".into()), &serial, T0, accept)
+            .await
+            .unwrap()
+    );
     let check = fx.store.data_key_check().await.unwrap();
     let account = fx.store.first_account().await.unwrap().unwrap();
 
     fx.store.reset_to_initial().await.unwrap();
+
+    let devices = fx
+        .store
+        .list_virtual_mfa_devices(
+            &fx.account,
+            AssignmentFilter::Any,
+            PageRequest {
+                after: None,
+                limit: 100,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(devices.items.is_empty(), "{devices:?}");
 
     assert!(all_user_names(&fx).await.is_empty());
     assert_eq!(fx.store.user_by_name(&fx.account, "alice").await.unwrap(), None);
