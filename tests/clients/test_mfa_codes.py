@@ -320,6 +320,25 @@ def test_lock_doubles_on_the_next_failure(alice):
     assert assigned(alice) == [serial]
 
 
+def test_lock_is_capped_at_fifteen_minutes(alice):
+    # 60 s after five failures, then 120, 240, 480 and 960 -> capped at 900 s (otp.md §7).
+    serial, seed = virtual_device(alice.iam(), "dev")
+    now = MFA_NOW
+    for _ in range(5):
+        refused(enable, alice, serial, wrong_pair(seed))
+    for lock in (60, 120, 240, 480):
+        alice.advance(lock + 1)
+        now += lock + 1
+        refused(enable, alice, serial, wrong_pair(seed, now // TOTP_STEP))  # one more failure
+    alice.advance(899)
+    now += 899
+    refused(enable, alice, serial, totp_pair(seed, now // TOTP_STEP))       # still locked
+    alice.advance(2)
+    now += 2
+    enable(alice, serial, totp_pair(seed, now // TOTP_STEP))                # 901 s: free
+    assert assigned(alice) == [serial]
+
+
 def test_throttling_resync(alice):
     serial, seed = virtual_device(alice.iam(), "dev")
     enable(alice, serial, totp_pair(seed, T))

@@ -124,7 +124,7 @@ def test_same_enable_date_sorts_by_serial(frozen):
     tessera = frozen
     iam = tessera.iam()
     tessera.create_user("alice")
-    made = [virtual_device(iam, n) for n in ["c", "a", "b"]]
+    made = [virtual_device(iam, n) for n in ["c", "a", "B", "_u"]]
     for serial, seed in made:
         enable_device(iam, "alice", serial, seed)
     assert [s for _, s in listed(iam, UserName="alice")] == sorted(s for s, _ in made)

@@ -387,6 +387,19 @@ def test_list_paginator_with_filter(tessera):
     assert rest["IsTruncated"] is False
 
 
+def test_list_sorted_by_serial_in_byte_order(tessera):
+    # Sorted by SerialNumber (§4.7): the same order on every backend, whatever its collation.
+    iam = tessera.iam()
+    made = [virtual_device(iam, n, **kw)[0] for n, kw in [
+        ("beta", {}), ("Alpha", {}), ("_x", {}), ("zeta", {}), ("0num", {}), ("Mid", {"Path": "/p/"}),
+        ("a.b", {}), ("a-b", {}), ("a@b", {}), ("A+b", {"Path": "/P/"})]]
+    got = [d["SerialNumber"] for d in iam.list_virtual_mfa_devices()["VirtualMFADevices"]]
+    assert got == sorted(made, key=lambda s: s.encode())
+    paged = [d["SerialNumber"] for p in iam.get_paginator("list_virtual_mfa_devices").paginate(
+        PaginationConfig={"PageSize": 3}) for d in p["VirtualMFADevices"]]
+    assert paged == got
+
+
 @pytest.mark.parametrize("max_items", [0, 1001])
 def test_list_bad_max_items(tessera, max_items):
     with aws_error("ValidationError", 400):
@@ -400,3 +413,21 @@ def test_pair_helper_matches_the_rfc_vectors():
     assert totp_pair("3132333435363738393031323334353637383930", 1, hex_seed=True) == (
         "287082", "359152")
     assert MFA_STEP * 30 + 10 == MFA_NOW
+
+
+def test_qr_code_read_by_zbarimg(tessera, tmp_path):
+    # A second, unrelated decoder (Debian's zbar-tools) reads the same URI.
+    import shutil
+    import subprocess
+
+    if not shutil.which("zbarimg"):
+        pytest.skip("SKIPPED: zbarimg not installed (tests/run installs zbar-tools)")
+    dev = tessera.iam().create_virtual_mfa_device(VirtualMFADeviceName="zbar")["VirtualMFADevice"]
+    png = tmp_path / "qr.png"
+    png.write_bytes(dev["QRCodePNG"])
+    out = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    seed = dev["Base32StringSeed"].decode()
+    assert out.stdout.strip() == (f"otpauth://totp/Tessera:zbar@{ACCOUNT_ID}?secret={seed}"
+                                  "&issuer=Tessera")
