@@ -171,6 +171,14 @@ def test_root_lifecycle(frozen):
     # Root's devices never show for users, and users' never for root.
     assert listed(iam, UserName="alice") == [("alice", s_alice)]
 
+    # Resync addresses root the same way (and needs no MFA context, §4.5 step 5).
+    c1, c2 = totp_pair(seed_root, MFA_STEP + 20)
+    iam.resync_mfa_device(UserName=ACCOUNT_ID, SerialNumber=s_root, AuthenticationCode1=c1,
+                          AuthenticationCode2=c2)
+    with aws_error("NoSuchEntity", 404):
+        iam.resync_mfa_device(UserName="alice", SerialNumber=s_root,
+                              AuthenticationCode1=c1, AuthenticationCode2=c2)
+
     iam.deactivate_mfa_device(UserName=ACCOUNT_ID, SerialNumber=s_root)
     assert listed(iam) == []
     assert listed(iam, UserName="alice") == [("alice", s_alice)]
