@@ -108,6 +108,19 @@ pub fn parse_tags(v: &mut Validator, params: &Params, required: bool) -> Result<
     Ok(tags)
 }
 
+/// `TagKeys.member.N` of an untag request (required; may be empty).
+pub fn parse_tag_keys(v: &mut Validator, params: &Params) -> Result<Vec<String>, ApiError> {
+    let Some(keys) = params.list("TagKeys")? else {
+        v.missing("tagKeys");
+        return Ok(Vec::new());
+    };
+    v.list_len("tagKeys", keys.len(), TAG_LIST_MAX);
+    for key in &keys {
+        v.check("tagKeys.member", key, &TAG_KEY);
+    }
+    Ok(keys)
+}
+
 pub fn write_tags(xml: &mut Xml, tags: &[Tag]) {
     xml.list("Tags", tags, |xml, tag| {
         xml.leaf("Key", &tag.key).leaf("Value", &tag.value);

@@ -1,12 +1,12 @@
 //! TagUser, UntagUser, ListUserTags: shapes from botocore, behaviour as AWS documents it
 //! (keys case-insensitive, 50 per user, a tag with an existing key replaces it).
 
-use super::{Paging, parse_tags, tag_page, target_arn};
+use super::{Paging, parse_tag_keys, parse_tags, tag_page, target_arn};
 use crate::api::action::Action;
 use crate::api::{Caller, Ctx, Operation};
 use crate::domain::Tag;
 use crate::store::Target;
-use crate::wire::shapes::{EXISTING_USER_NAME, TAG_KEY, TAG_LIST_MAX};
+use crate::wire::shapes::EXISTING_USER_NAME;
 use crate::wire::validate::Validator;
 use crate::wire::xml::Xml;
 use crate::wire::{ApiError, ErrorCode, Params};
@@ -61,20 +61,11 @@ impl Operation for UntagUser {
     fn parse(params: &Params, _caller: &Caller) -> Result<Self, ApiError> {
         let mut v = Validator::new();
         let name = v.required(params, "UserName", &EXISTING_USER_NAME);
-        let keys = params.list("TagKeys")?;
-        match &keys {
-            None => v.missing("tagKeys"),
-            Some(keys) => {
-                v.list_len("tagKeys", keys.len(), TAG_LIST_MAX);
-                for key in keys {
-                    v.check("tagKeys.member", key, &TAG_KEY);
-                }
-            }
-        }
+        let keys = parse_tag_keys(&mut v, params)?;
         v.finish()?;
         Ok(Self {
             name: name.unwrap_or_default(),
-            keys: keys.unwrap_or_default(),
+            keys,
         })
     }
 

@@ -1,7 +1,7 @@
 //! CreateVirtualMFADevice, DeleteVirtualMFADevice, ListVirtualMFADevices and the virtual-device
 //! tag actions (`iam-mfa.md` §4.1, §4.4, §4.7, §4.9–4.11).
 
-use super::{Paging, parse_tags, tag_page, write_root_user, write_tags, write_user};
+use super::{Paging, parse_tag_keys, parse_tags, tag_page, write_root_user, write_tags, write_user};
 use crate::api::action::Action;
 use crate::api::errors::internal;
 use crate::api::{Caller, Ctx, Operation};
@@ -10,7 +10,7 @@ use crate::domain::mfa_device::{seed_context, virtual_serial};
 use crate::mfa::totp::generate_virtual_seed;
 use crate::mfa::{base32, key_uri, qr};
 use crate::store::{AssignmentFilter, Holder, NewVirtualDevice};
-use crate::wire::shapes::{ASSIGNMENT_STATUS, PATH, SERIAL_NUMBER, TAG_KEY, TAG_LIST_MAX, VIRTUAL_MFA_DEVICE_NAME};
+use crate::wire::shapes::{ASSIGNMENT_STATUS, PATH, SERIAL_NUMBER, VIRTUAL_MFA_DEVICE_NAME};
 use crate::wire::validate::Validator;
 use crate::wire::xml::{Xml, timestamp};
 use crate::wire::{ApiError, Params};
@@ -238,21 +238,9 @@ impl Operation for UntagMfaDevice {
     fn parse(params: &Params, _caller: &Caller) -> Result<Self, ApiError> {
         let mut v = Validator::new();
         let serial = parse_serial(&mut v, params);
-        let keys = params.list("TagKeys")?;
-        match &keys {
-            None => v.missing("tagKeys"),
-            Some(keys) => {
-                v.list_len("tagKeys", keys.len(), TAG_LIST_MAX);
-                for key in keys {
-                    v.check("tagKeys.member", key, &TAG_KEY);
-                }
-            }
-        }
+        let keys = parse_tag_keys(&mut v, params)?;
         v.finish()?;
-        Ok(Self {
-            serial,
-            keys: keys.unwrap_or_default(),
-        })
+        Ok(Self { serial, keys })
     }
 
     fn resource(&self, _caller: &Caller) -> String {
