@@ -248,4 +248,14 @@ store_test!(the_same_code_is_accepted_once, |fx| async move {
             .await
             .unwrap()
     );
+    // A deactivated device verifies nothing, even a code it has never seen (the next step's).
+    fx.store
+        .deactivate_mfa_device(&fx.account, &alice(), &serial)
+        .await
+        .unwrap();
+    let next = fx
+        .store
+        .verify_mfa_code(&fx.account, &owner, &serial, single_code(&fx, "050471"))
+        .await;
+    assert!(!next.unwrap());
 });
