@@ -9,6 +9,7 @@
 
 mod access_key_ops;
 mod account_ops;
+mod hardware_token_ops;
 mod login_profile_ops;
 mod mfa_ops;
 mod migrate;
@@ -25,10 +26,10 @@ use time::OffsetDateTime;
 
 pub use access_key_ops::{AccessKeyStore, key_sort_key};
 pub use account_ops::AccountStore;
+pub use hardware_token_ops::{HardwareTokenStore, NewHardwareToken};
 pub use login_profile_ops::LoginProfileStore;
 pub use mfa_ops::{
-    AssignmentFilter, CodeCheck, DeviceSecret, Holder, MfaDeviceStore, NewHardwareToken, NewVirtualDevice,
-    device_sort_key,
+    AssignmentFilter, CodeCheck, DeviceSecret, Holder, MfaDeviceStore, NewVirtualDevice, device_sort_key,
 };
 pub use report_ops::ReportStore;
 pub use user_ops::{NewUser, UserStore};
@@ -147,8 +148,20 @@ pub struct NewAccount {
 }
 
 /// Everything the server stores.
-pub trait Store: AccountStore + UserStore + LoginProfileStore + AccessKeyStore + MfaDeviceStore + ReportStore {}
-impl<T: AccountStore + UserStore + LoginProfileStore + AccessKeyStore + MfaDeviceStore + ReportStore> Store for T {}
+pub trait Store:
+    AccountStore + UserStore + LoginProfileStore + AccessKeyStore + MfaDeviceStore + HardwareTokenStore + ReportStore
+{
+}
+impl<T> Store for T where
+    T: AccountStore
+        + UserStore
+        + LoginProfileStore
+        + AccessKeyStore
+        + MfaDeviceStore
+        + HardwareTokenStore
+        + ReportStore
+{
+}
 
 /// The store behind [`Store`]: the intent logic over whichever backend the URL chose.
 pub struct SqlStore {

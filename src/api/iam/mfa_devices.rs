@@ -8,7 +8,7 @@ use crate::api::{Caller, Ctx, Operation};
 use crate::domain::PrincipalIdentity;
 use crate::domain::mfa_device::{DeviceKind, is_fido_serial};
 use crate::mfa::otp_check::PairWindow;
-use crate::store::{Entity, Holder, IamError, Target, device_sort_key};
+use crate::store::{CodeCheck, Entity, Holder, IamError, Target, device_sort_key};
 use crate::wire::shapes::{AUTHENTICATION_CODE, EXISTING_USER_NAME, SERIAL_NUMBER, USER_NAME};
 use crate::wire::validate::Validator;
 use crate::wire::xml::{Xml, timestamp};
@@ -24,11 +24,15 @@ fn mfa_target(caller: &Caller, name: Option<&str>) -> Target {
     }
 }
 
-fn wrong_code() -> ApiError {
-    ApiError::new(
-        ErrorCode::InvalidAuthenticationCode,
-        "Authentication code for device is not valid.",
-    )
+/// Accepted codes answer with no result; refused ones (wrong, replayed, throttled) all alike.
+fn answer(accepted: bool) -> Result<Option<Xml>, ApiError> {
+    match accepted {
+        true => Ok(None),
+        false => Err(ApiError::new(
+            ErrorCode::InvalidAuthenticationCode,
+            "Authentication code for device is not valid.",
+        )),
+    }
 }
 
 /// `UserName`, `SerialNumber` and the two codes of Enable and Resync.
@@ -54,6 +58,19 @@ impl CodePair {
             code2: code2.unwrap_or_default(),
         })
     }
+
+    /// The check of these two consecutive codes within `window`, at the request's time.
+    fn check(&self, ctx: &Ctx<'_>, window: PairWindow) -> CodeCheck {
+        let account = ctx.caller.principal.account_id();
+        pair_check(
+            ctx.state,
+            account,
+            self.code1.clone(),
+            self.code2.clone(),
+            window,
+            ctx.now.unix_timestamp(),
+        )
+    }
 }
 
 pub struct EnableMfaDevice(CodePair);
@@ -71,30 +88,15 @@ impl Operation for EnableMfaDevice {
     }
 
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
-        let CodePair {
-            target,
-            serial,
-            code1,
-            code2,
-        } = self.0;
+        let pair = self.0;
+        let check = pair.check(ctx, PairWindow::Enable);
         let account = ctx.caller.principal.account_id();
-        let check = pair_check(
-            ctx.state,
-            account,
-            code1,
-            code2,
-            PairWindow::Enable,
-            ctx.now.unix_timestamp(),
-        );
-        match ctx
-            .state
-            .store
-            .enable_mfa_device(account, &target, &serial, ctx.now, check)
-            .await?
-        {
-            true => Ok(None),
-            false => Err(wrong_code()),
-        }
+        answer(
+            ctx.state
+                .store
+                .enable_mfa_device(account, &pair.target, &pair.serial, ctx.now, check)
+                .await?,
+        )
     }
 }
 
@@ -113,30 +115,15 @@ impl Operation for ResyncMfaDevice {
     }
 
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
-        let CodePair {
-            target,
-            serial,
-            code1,
-            code2,
-        } = self.0;
+        let pair = self.0;
+        let check = pair.check(ctx, PairWindow::Resync);
         let account = ctx.caller.principal.account_id();
-        let check = pair_check(
-            ctx.state,
-            account,
-            code1,
-            code2,
-            PairWindow::Resync,
-            ctx.now.unix_timestamp(),
-        );
-        match ctx
-            .state
-            .store
-            .resync_mfa_device(account, &target, &serial, check)
-            .await?
-        {
-            true => Ok(None),
-            false => Err(wrong_code()),
-        }
+        answer(
+            ctx.state
+                .store
+                .resync_mfa_device(account, &pair.target, &pair.serial, check)
+                .await?,
+        )
     }
 }
 
