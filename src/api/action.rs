@@ -34,7 +34,7 @@ actions! {
         EnableMFADevice, DeactivateMFADevice, ResyncMFADevice, ListMFADevices, GetMFADevice,
         TagMFADevice, UntagMFADevice, ListMFADeviceTags,
     ],
-    Sts: [GetCallerIdentity, GetAccessKeyInfo],
+    Sts: [GetCallerIdentity, GetAccessKeyInfo, GetSessionToken],
 }
 
 impl Action {

@@ -1,13 +1,28 @@
-//! Who is calling: SigV4 verification and credential resolution (`wire-protocol.md` §8.6).
-//! Every failure to resolve a key gives the same answer, so callers cannot probe which keys
-//! or users exist.
+//! Who is calling: SigV4 verification and credential resolution (`wire-protocol.md` §8.6),
+//! for long-term keys (`AKIA`) and STS sessions (`ASIA` + `X-Amz-Security-Token`). Every
+//! failure to resolve a key gives the same answer, so callers cannot probe which keys or users
+//! exist.
 
 use super::ApiState;
+use super::action::Action;
 use crate::clock::Clock;
-use crate::domain::{AccessKeyId, AccessKeyStatus, KeyCredential, KeyKind, KeyUse, PrincipalIdentity};
+use crate::domain::session::MfaContext;
+use crate::domain::{AccessKeyId, AccessKeyStatus, KeyKind, KeyUse, PrincipalIdentity};
 use crate::sigv4::{self, Claim, HttpRequest, SigV4Error};
 use crate::wire::{ApiError, ErrorCode, Service};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
+
+/// The kind of credential a request was signed with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credential {
+    LongTerm,
+    /// STS session credentials, with the MFA check that opened the session, if any.
+    Session {
+        mfa: Option<MfaContext>,
+    },
+}
 
 /// An authenticated caller.
 #[derive(Clone, Debug)]
@@ -16,6 +31,7 @@ pub struct Caller {
     pub access_key_id: AccessKeyId,
     /// The region the request was signed for.
     pub region: String,
+    pub credential: Credential,
 }
 
 pub fn invalid_token() -> ApiError {
@@ -37,14 +53,83 @@ pub fn signature_error(error: SigV4Error) -> ApiError {
     }
 }
 
-/// Resolves the claim's key, checks the signature and, on success, notes the key's use.
+/// Stands in for a secret when the key is unknown; the outcome is discarded.
+const DECOY_SECRET: &[u8] = b"tessera-decoy-secret-for-unknown-keys";
+
+/// A key that resolved: who it is, its sealed secret, and what kind of credential it is.
+struct Resolved {
+    key_id: AccessKeyId,
+    principal: PrincipalIdentity,
+    sealed_secret: Vec<u8>,
+    credential: Credential,
+    /// Long-term keys only: where the key was last used (not worth rewriting every request).
+    last_used: Option<Option<KeyUse>>,
+}
+
+/// The credential a claim names, `None` for anything that must be refused as an invalid token.
+async fn resolve(state: &ApiState, claim: &Claim) -> Result<Option<Resolved>, ApiError> {
+    let Some((key_id, kind)) = AccessKeyId::parse(&claim.access_key_id) else {
+        return Ok(None);
+    };
+    match kind {
+        KeyKind::LongTerm => {
+            // A session token sent with a long-term key is refused (§8.6 step 2).
+            if claim.session_token.is_some() {
+                return Ok(None);
+            }
+            let Some(credential) = state.store.key_credential(&key_id).await? else {
+                return Ok(None);
+            };
+            if credential.key.status != AccessKeyStatus::Active {
+                return Ok(None);
+            }
+            Ok(Some(Resolved {
+                key_id,
+                principal: credential.principal,
+                sealed_secret: credential.sealed_secret,
+                credential: Credential::LongTerm,
+                last_used: Some(credential.key.last_used),
+            }))
+        }
+        KeyKind::Session => {
+            let Some(token) = &claim.session_token else {
+                return Ok(None);
+            };
+            let Some(session) = state.store.session_credential(&key_id).await? else {
+                return Ok(None);
+            };
+            // Only the token's hash is stored; compare in constant time (§8.6 step 3).
+            let presented = Sha256::digest(token.as_bytes());
+            if !bool::from(presented.as_slice().ct_eq(&session.token_hash)) {
+                return Ok(None);
+            }
+            if state.clock.now() >= session.session.expires_at {
+                return Err(ApiError::new(
+                    ErrorCode::ExpiredToken,
+                    "The security token included in the request is expired",
+                ));
+            }
+            Ok(Some(Resolved {
+                key_id,
+                principal: session.principal,
+                sealed_secret: session.sealed_secret,
+                credential: Credential::Session {
+                    mfa: session.session.mfa,
+                },
+                last_used: None,
+            }))
+        }
+    }
+}
+
+/// Resolves the claim's key, checks the signature and, on success, notes a long-term key's use.
 pub async fn authenticate(
     state: &ApiState,
     request: &HttpRequest<'_>,
     claim: &Claim,
     service: Service,
 ) -> Result<Caller, ApiError> {
-    let Some(credential) = resolve_key(state, claim).await? else {
+    let Some(resolved) = resolve(state, claim).await? else {
         // Do the signature work anyway, so unknown and known keys cost the same (§8.6).
         let _ = sigv4::verify(
             request,
@@ -56,10 +141,9 @@ pub async fn authenticate(
         );
         return Err(invalid_token());
     };
-    let key_id = credential.key.id.clone();
     let mut secret = state
         .data_key
-        .open(&credential.sealed_secret, key_id.as_str().as_bytes())
+        .open(&resolved.sealed_secret, resolved.key_id.as_str().as_bytes())
         .map_err(super::errors::internal)?;
     let verified = sigv4::verify(
         request,
@@ -71,28 +155,28 @@ pub async fn authenticate(
     );
     secret.zeroize();
     verified.map_err(signature_error)?;
-    note_key_use(state, &credential.key.last_used, &key_id, claim, service).await;
+    if let Some(last_used) = &resolved.last_used {
+        note_key_use(state, last_used, &resolved.key_id, claim, service).await;
+    }
     Ok(Caller {
-        principal: credential.principal,
-        access_key_id: key_id,
+        principal: resolved.principal,
+        access_key_id: resolved.key_id,
         region: claim.scope.region.clone(),
+        credential: resolved.credential,
     })
 }
 
-/// Stands in for a secret when the key is unknown; the outcome is discarded.
-const DECOY_SECRET: &[u8] = b"tessera-decoy-secret-for-unknown-keys";
-
-/// The active long-term credential a claim names, or `None` for anything that must be refused.
-async fn resolve_key(state: &ApiState, claim: &Claim) -> Result<Option<KeyCredential>, ApiError> {
-    let Some((key_id, kind)) = AccessKeyId::parse(&claim.access_key_id) else {
-        return Ok(None);
-    };
-    // Only long-term keys exist so far; a session token sent with one is refused (§8.6 step 2).
-    if kind == KeyKind::Session || claim.session_token.is_some() {
-        return Ok(None);
+/// What session credentials may call (`sts.md` §4), checked before any policy.
+pub fn check_restrictions(caller: &Caller, action: Action) -> Result<(), ApiError> {
+    match (&caller.credential, action) {
+        (Credential::Session { .. }, Action::GetSessionToken) => Err(ApiError::new(
+            ErrorCode::AccessDenied,
+            "Cannot call GetSessionToken with session credentials",
+        )),
+        // IAM refuses sessions opened without MFA outright [AWS, observed].
+        (Credential::Session { mfa: None }, action) if action.service() == Service::Iam => Err(invalid_token()),
+        _ => Ok(()),
     }
-    let credential = state.store.key_credential(&key_id).await?;
-    Ok(credential.filter(|c| c.key.status == AccessKeyStatus::Active))
 }
 
 /// Last-used data has minute precision in AWS; writing it more often only costs commits.

@@ -19,7 +19,7 @@ use crate::wire::xml::{self, Xml};
 use crate::wire::{ApiError, ErrorCode, Params, Service};
 use action::Action;
 use async_trait::async_trait;
-pub use caller::Caller;
+pub use caller::{Caller, Credential};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -162,6 +162,7 @@ async fn serve(state: &ApiState, request: &HttpRequest<'_>, request_id: &str) ->
         let claim = claim.map_err(caller::signature_error)?;
         let caller = caller::authenticate(state, request, &claim, service).await?;
         let action = resolve_action(&params, service)?;
+        caller::check_restrictions(&caller, action)?;
         let ctx = Ctx {
             state,
             caller,
@@ -238,5 +239,6 @@ async fn dispatch(action: Action, ctx: &Ctx<'_>, params: &Params) -> Result<Opti
         Action::GetMFADevice => execute::<mfa_devices::GetMfaDevice>(ctx, params).await,
         Action::GetCallerIdentity => execute::<sts::identity::GetCallerIdentity>(ctx, params).await,
         Action::GetAccessKeyInfo => execute::<sts::identity::GetAccessKeyInfo>(ctx, params).await,
+        Action::GetSessionToken => execute::<sts::session_token::GetSessionToken>(ctx, params).await,
     }
 }

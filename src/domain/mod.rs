@@ -5,6 +5,7 @@ pub mod entities;
 pub mod ids;
 pub mod mfa_device;
 pub mod password_policy;
+pub mod session;
 pub mod tags;
 
 pub use entities::*;

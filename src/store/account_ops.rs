@@ -240,6 +240,7 @@ impl AccountStore for SqlStore {
             // Children before parents, so foreign keys hold at every step.
             for sql in [
                 "DELETE FROM credential_reports",
+                "DELETE FROM sessions",
                 "DELETE FROM access_keys WHERE created_by_init = 0",
                 "UPDATE access_keys SET status = 'Active', last_used_at = NULL, last_used_region = NULL, last_used_service = NULL",
                 "DELETE FROM mfa_device_tags",

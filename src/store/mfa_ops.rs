@@ -42,6 +42,16 @@ pub struct DeviceSecret {
 /// Checks a code against a device; the verdict's state is stored whatever the outcome.
 pub type CodeCheck = Box<dyn FnMut(&DeviceSecret) -> Verdict + Send>;
 
+/// How one code fared against a principal's device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeVerdict {
+    Accepted,
+    /// Wrong, replayed or throttled; the device's counters were updated.
+    Refused,
+    /// Not a TOTP device assigned to that principal (unknown, unassigned, another's, FIDO).
+    NoSuchDevice,
+}
+
 /// Which virtual devices to list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AssignmentFilter {
@@ -88,14 +98,13 @@ pub trait MfaDeviceStore: Send + Sync {
     async fn deactivate_mfa_device(&self, account: &AccountId, target: &Target, serial: &str) -> Result<(), IamError>;
     /// Checks one code against a TOTP device assigned to `owner` (STS, console sign-in) as one
     /// compare-and-set: of concurrent requests with the same code exactly one is accepted.
-    /// `Ok(false)`: wrong, replayed or throttled, or not a TOTP device of `owner`.
     async fn verify_mfa_code(
         &self,
         account: &AccountId,
         owner: &Owner,
         serial: &str,
         check: CodeCheck,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<CodeVerdict, StoreError>;
     /// The target's assigned devices by enable date, with its stored name (`None`: root).
     async fn list_mfa_devices(
         &self,
@@ -425,14 +434,19 @@ impl MfaDeviceStore for SqlStore {
         owner: &Owner,
         serial: &str,
         mut check: CodeCheck,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<CodeVerdict, StoreError> {
         let (account, owner, serial) = (account.clone(), owner.clone(), serial.to_owned());
         self.write(move |tx| {
             lock_account(tx, &account)?;
-            match find_device(tx, &account, &serial)? {
-                Some((device, Some(secret))) if assigned_to(&device, &owner) => run_check(tx, &secret, &mut check),
-                _ => Ok(false),
-            }
+            Ok(match find_device(tx, &account, &serial)? {
+                Some((device, Some(secret))) if assigned_to(&device, &owner) => {
+                    match run_check(tx, &secret, &mut check)? {
+                        true => CodeVerdict::Accepted,
+                        false => CodeVerdict::Refused,
+                    }
+                }
+                _ => CodeVerdict::NoSuchDevice,
+            })
         })
         .await
     }

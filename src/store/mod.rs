@@ -15,6 +15,7 @@ mod mfa_ops;
 mod migrate;
 mod postgres;
 mod report_ops;
+mod session_ops;
 pub mod sql;
 mod sqlite;
 mod tag_ops;
@@ -29,9 +30,10 @@ pub use account_ops::AccountStore;
 pub use hardware_token_ops::{HardwareTokenStore, NewHardwareToken};
 pub use login_profile_ops::LoginProfileStore;
 pub use mfa_ops::{
-    AssignmentFilter, CodeCheck, DeviceSecret, Holder, MfaDeviceStore, NewVirtualDevice, device_sort_key,
+    AssignmentFilter, CodeCheck, CodeVerdict, DeviceSecret, Holder, MfaDeviceStore, NewVirtualDevice, device_sort_key,
 };
 pub use report_ops::ReportStore;
+pub use session_ops::{NewSession, SessionCredential, SessionStore};
 pub use user_ops::{NewUser, UserStore};
 
 /// Failures of the storage layer itself.
@@ -149,7 +151,14 @@ pub struct NewAccount {
 
 /// Everything the server stores.
 pub trait Store:
-    AccountStore + UserStore + LoginProfileStore + AccessKeyStore + MfaDeviceStore + HardwareTokenStore + ReportStore
+    AccountStore
+    + UserStore
+    + LoginProfileStore
+    + AccessKeyStore
+    + MfaDeviceStore
+    + HardwareTokenStore
+    + SessionStore
+    + ReportStore
 {
 }
 impl<T> Store for T where
@@ -159,6 +168,7 @@ impl<T> Store for T where
         + AccessKeyStore
         + MfaDeviceStore
         + HardwareTokenStore
+        + SessionStore
         + ReportStore
 {
 }

@@ -23,6 +23,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "MFA devices",
         sql: include_str!("migrations/postgres/0002_mfa_devices.sql"),
     },
+    Migration {
+        version: 3,
+        name: "STS sessions",
+        sql: include_str!("migrations/postgres/0003_sessions.sql"),
+    },
 ];
 
 const POOL: usize = 16;

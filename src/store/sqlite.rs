@@ -26,6 +26,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "MFA devices",
         sql: include_str!("migrations/sqlite/0002_mfa_devices.sql"),
     },
+    Migration {
+        version: 3,
+        name: "STS sessions",
+        sql: include_str!("migrations/sqlite/0003_sessions.sql"),
+    },
 ];
 
 /// Most jobs one commit carries; bounds the latency a batch adds to its first job.

@@ -173,6 +173,16 @@ string_shape!(
     false
 );
 
+string_shape!(
+    STS_SERIAL_NUMBER,
+    "serialNumberType",
+    9,
+    Some(256),
+    Some(r"[\w+=/:,.@-]*"),
+    false
+);
+string_shape!(TOKEN_CODE, "tokenCodeType", 6, Some(6), Some(r"[\d]*"), false);
+
 /// A modelled integer shape.
 pub struct IntShape {
     pub botocore: &'static str,
@@ -184,6 +194,11 @@ pub static MAX_ITEMS: IntShape = IntShape {
     botocore: "maxItemsType",
     min: 1,
     max: 1000,
+};
+pub static SESSION_DURATION: IntShape = IntShape {
+    botocore: "durationSecondsType",
+    min: 900,
+    max: 129_600,
 };
 
 /// A modelled enum shape.
@@ -232,7 +247,10 @@ mod tests {
             &AUTHENTICATION_CODE,
             &VIRTUAL_MFA_DEVICE_NAME,
         ];
-        for (model, shapes) in [(&iam, &iam_shapes[..]), (&sts, &[&STS_ACCESS_KEY_ID][..])] {
+        for (model, shapes) in [
+            (&iam, &iam_shapes[..]),
+            (&sts, &[&STS_ACCESS_KEY_ID, &STS_SERIAL_NUMBER, &TOKEN_CODE][..]),
+        ] {
             for shape in shapes {
                 let m = &model[shape.botocore];
                 assert_eq!(
@@ -257,6 +275,8 @@ mod tests {
             }
         }
         assert_eq!(iam[MAX_ITEMS.botocore]["min"], MAX_ITEMS.min);
+        assert_eq!(sts[SESSION_DURATION.botocore]["min"], SESSION_DURATION.min);
+        assert_eq!(sts[SESSION_DURATION.botocore]["max"], SESSION_DURATION.max);
         assert_eq!(iam[MAX_ITEMS.botocore]["max"], MAX_ITEMS.max);
         assert_eq!(
             iam[ACCESS_KEY_STATUS.botocore]["enum"],

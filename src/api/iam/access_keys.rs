@@ -4,7 +4,7 @@
 use super::{Paging, owner_user_name, target, target_arn};
 use crate::api::action::Action;
 use crate::api::errors::internal;
-use crate::api::{Caller, Ctx, Operation};
+use crate::api::{Caller, Credential, Ctx, Operation};
 use crate::domain::{AccessKeyId, AccessKeyStatus, KeyKind, Owner, generate_secret_access_key};
 use crate::store::{Target, key_sort_key};
 use crate::wire::shapes::{ACCESS_KEY_ID, ACCESS_KEY_STATUS, EXISTING_USER_NAME};
@@ -13,9 +13,16 @@ use crate::wire::xml::{Xml, timestamp};
 use crate::wire::{ApiError, ErrorCode, Params};
 use async_trait::async_trait;
 
-fn parse_target(v: &mut Validator, params: &Params, caller: &Caller) -> Target {
+/// `UserName`, defaulting to the caller; session credentials must name it (`iam-mfa.md` §5.6).
+fn parse_target(v: &mut Validator, params: &Params, caller: &Caller) -> Result<Target, ApiError> {
     let name = v.optional(params, "UserName", &EXISTING_USER_NAME);
-    target(caller, name.as_deref())
+    if name.is_none() && params.get("UserName").is_none() && caller.credential != Credential::LongTerm {
+        return Err(ApiError::new(
+            ErrorCode::ValidationError,
+            "Must specify userName when calling with non-User credentials",
+        ));
+    }
+    Ok(target(caller, name.as_deref()))
 }
 
 pub struct CreateAccessKey {
@@ -28,7 +35,7 @@ impl Operation for CreateAccessKey {
 
     fn parse(params: &Params, caller: &Caller) -> Result<Self, ApiError> {
         let mut v = Validator::new();
-        let target = parse_target(&mut v, params, caller);
+        let target = parse_target(&mut v, params, caller)?;
         v.finish()?;
         Ok(Self { target })
     }
@@ -74,7 +81,7 @@ impl Operation for ListAccessKeys {
 
     fn parse(params: &Params, caller: &Caller) -> Result<Self, ApiError> {
         let mut v = Validator::new();
-        let target = parse_target(&mut v, params, caller);
+        let target = parse_target(&mut v, params, caller)?;
         let paging = Paging::parse(&mut v, params);
         v.finish()?;
         Ok(Self { target, paging })
@@ -117,7 +124,7 @@ impl Operation for UpdateAccessKey {
 
     fn parse(params: &Params, caller: &Caller) -> Result<Self, ApiError> {
         let mut v = Validator::new();
-        let target = parse_target(&mut v, params, caller);
+        let target = parse_target(&mut v, params, caller)?;
         let id = v.required(params, "AccessKeyId", &ACCESS_KEY_ID);
         let status = v.required_enum(params, "Status", &ACCESS_KEY_STATUS);
         v.finish()?;
@@ -155,7 +162,7 @@ impl Operation for DeleteAccessKey {
 
     fn parse(params: &Params, caller: &Caller) -> Result<Self, ApiError> {
         let mut v = Validator::new();
-        let target = parse_target(&mut v, params, caller);
+        let target = parse_target(&mut v, params, caller)?;
         let id = v.required(params, "AccessKeyId", &ACCESS_KEY_ID);
         v.finish()?;
         Ok(Self {

@@ -1,3 +1,4 @@
 //! STS actions.
 
 pub mod identity;
+pub mod session_token;

@@ -229,25 +229,28 @@ store_test!(the_same_code_is_accepted_once, |fx| async move {
         async move { store.verify_mfa_code(&account, &owner, &serial, check).await }
     });
     let results = race(attempts).await;
-    let accepted = results.iter().filter(|r| matches!(r, Ok(true))).count();
-    let refused = results.iter().filter(|r| matches!(r, Ok(false))).count();
+    let accepted = results
+        .iter()
+        .filter(|r| matches!(r, Ok(CodeVerdict::Accepted)))
+        .count();
+    let refused = results.iter().filter(|r| matches!(r, Ok(CodeVerdict::Refused))).count();
     assert_eq!((accepted, refused), (1, RACERS - 1), "{results:?}");
-    // And later, alone: still refused (replay), and a wrong code counts as a failure.
-    assert!(
-        !fx.store
-            .verify_mfa_code(&fx.account, &owner, &serial, single_code(&fx, RFC_CODE))
-            .await
-            .unwrap()
-    );
+    // And later, alone: still refused (replay).
+    let again = fx
+        .store
+        .verify_mfa_code(&fx.account, &owner, &serial, single_code(&fx, RFC_CODE))
+        .await
+        .unwrap();
+    assert_eq!(again, CodeVerdict::Refused);
     // Another principal's device never authenticates this one (SR-17).
     let bob = fx.user("bob").await;
     let bobs = Owner::User(bob.id);
-    assert!(
-        !fx.store
-            .verify_mfa_code(&fx.account, &bobs, &serial, single_code(&fx, RFC_CODE))
-            .await
-            .unwrap()
-    );
+    let foreign = fx
+        .store
+        .verify_mfa_code(&fx.account, &bobs, &serial, single_code(&fx, RFC_CODE))
+        .await
+        .unwrap();
+    assert_eq!(foreign, CodeVerdict::NoSuchDevice);
     // A deactivated device verifies nothing, even a code it has never seen (the next step's).
     fx.store
         .deactivate_mfa_device(&fx.account, &alice(), &serial)
@@ -256,6 +259,7 @@ store_test!(the_same_code_is_accepted_once, |fx| async move {
     let next = fx
         .store
         .verify_mfa_code(&fx.account, &owner, &serial, single_code(&fx, "050471"))
-        .await;
-    assert!(!next.unwrap());
+        .await
+        .unwrap();
+    assert_eq!(next, CodeVerdict::NoSuchDevice);
 });
