@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from botocore.exceptions import ClientError
 
-from harness import ACCOUNT_ID, MFA_NOW, MFA_STEP, aws_error, enable_device, totp_pair
+from harness import ACCOUNT_ID, MFA_NOW, MFA_STEP, Creds, aws_error, enable_device, totp_codes, totp_pair
 from harness import virtual_device
 
 MFA_ARN = f"arn:aws:iam::{ACCOUNT_ID}:mfa"
@@ -151,10 +151,16 @@ def test_list_mfa_devices_of_the_calling_user(frozen):
 # --- root (UserName = account ID, iam-mfa.md §0.4) ---------------------------------------------
 
 
+def mfa_iam(tessera, serial, seed, step):
+    """An IAM client on root's MFA session, opened with the code of `step` (from oathtool)."""
+    (code,) = totp_codes(seed, step * 30, 1)
+    got = tessera.sts().get_session_token(SerialNumber=serial, TokenCode=code)["Credentials"]
+    return tessera.iam(Creds(got["AccessKeyId"], got["SecretAccessKey"], got["SessionToken"]))
+
+
 def test_root_lifecycle(frozen):
-    # The first device needs no MFA context. Removing root's own device will need an MFA
-    # session once the self-service rule (§3.6) is enforced (with GetSessionToken); until then
-    # long-term root keys do it.
+    # The first device needs no MFA context; removing root's own device needs an MFA session
+    # (the self-service rule, §3.6).
     tessera = frozen
     iam = tessera.iam()
     tessera.create_user("alice")
@@ -179,20 +185,27 @@ def test_root_lifecycle(frozen):
         iam.resync_mfa_device(UserName="alice", SerialNumber=s_root,
                               AuthenticationCode1=c1, AuthenticationCode2=c2)
 
-    iam.deactivate_mfa_device(UserName=ACCOUNT_ID, SerialNumber=s_root)
+    with aws_error("AccessDenied", 403, contains="not authenticated with an existing MFA device"):
+        iam.deactivate_mfa_device(UserName=ACCOUNT_ID, SerialNumber=s_root)
+    # After the resync the device runs 21 steps ahead: its next code is step MFA_STEP + 22's.
+    mfa_iam(tessera, s_root, seed_root, MFA_STEP + 22).deactivate_mfa_device(UserName=ACCOUNT_ID, SerialNumber=s_root)
     assert listed(iam) == []
     assert listed(iam, UserName="alice") == [("alice", s_alice)]
     iam.delete_virtual_mfa_device(SerialNumber=s_root)
 
 
 def test_root_deactivate_without_user_name(frozen):
-    # DeactivateMFADevice defaults to the caller (§4.3 step 1; root may omit UserName). Like
-    # test_root_lifecycle, this needs an MFA session once §3.6 is enforced.
+    # DeactivateMFADevice defaults to the caller (§4.3 step 1; root may omit UserName); root
+    # removing its own device needs an MFA session (§3.6).
     tessera = frozen
     iam = tessera.iam()
     serial, seed = virtual_device(iam, "root-key")
     enable_device(iam, ACCOUNT_ID, serial, seed)
-    iam.deactivate_mfa_device(SerialNumber=serial)
+    with aws_error("AccessDenied", 403, contains="not authenticated with an existing MFA device"):
+        iam.deactivate_mfa_device(SerialNumber=serial)
+    # Enabling spent steps MFA_STEP and MFA_STEP + 1; a step later the next code is fresh.
+    tessera.advance(30)
+    mfa_iam(tessera, serial, seed, MFA_STEP + 2).deactivate_mfa_device(SerialNumber=serial)
     assert listed(iam, UserName=ACCOUNT_ID) == []
 
 

@@ -173,3 +173,26 @@ def test_aws_cli_get_session_token_with_mfa(tessera, tmp_path):
     assert json.loads(p.stdout)["Credentials"]["AccessKeyId"].startswith("ASIA")
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert again.returncode != 0 and "AccessDenied" in again.stderr, (again.returncode, again.stderr)
+
+
+def test_changing_ones_own_devices_needs_an_mfa_session(tessera):
+    """SR-23/SR-24 (iam-mfa.md §3.6): the first device needs no MFA; with one held, adding or
+    removing one's own devices needs MFA session credentials, and no further permission."""
+    creds, first, seed = user_with_device(tessera)
+    own = tessera.iam(creds)
+    second, second_seed = virtual_device(tessera.iam(), "alice-tablet")
+    c1, c2 = totp_codes(second_seed, (MFA_STEP - 2) * 30, 2)
+    denied = "not authenticated with an existing MFA device"
+    with aws_error("AccessDenied", 403, contains=denied):
+        own.enable_mfa_device(UserName="alice", SerialNumber=second, AuthenticationCode1=c1, AuthenticationCode2=c2)
+    with aws_error("AccessDenied", 403, contains=denied):
+        own.deactivate_mfa_device(UserName="alice", SerialNumber=first)
+    (code,) = totp_codes(seed, MFA_NOW, 1)
+    got = tessera.sts(creds).get_session_token(SerialNumber=first, TokenCode=code)["Credentials"]
+    with_mfa = tessera.iam(session_creds(got))
+    with_mfa.enable_mfa_device(UserName="alice", SerialNumber=second, AuthenticationCode1=c1, AuthenticationCode2=c2)
+    with_mfa.deactivate_mfa_device(UserName="alice", SerialNumber=first)
+    assert [d["SerialNumber"] for d in tessera.iam().list_mfa_devices(UserName="alice")["MFADevices"]] == [second]
+    # Another principal removing alice's device is governed by policy only (a lost device, SR-14).
+    tessera.iam().deactivate_mfa_device(UserName="alice", SerialNumber=second)
+    assert tessera.iam().list_mfa_devices(UserName="alice")["MFADevices"] == []

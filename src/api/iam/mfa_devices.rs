@@ -4,11 +4,11 @@
 use super::{Paging, owner_user_name, target, target_arn};
 use crate::api::action::Action;
 use crate::api::mfa_check::pair_check;
-use crate::api::{Caller, Ctx, Operation};
+use crate::api::{Caller, Credential, Ctx, Operation};
 use crate::domain::PrincipalIdentity;
 use crate::domain::mfa_device::{DeviceKind, is_fido_serial};
 use crate::mfa::otp_check::PairWindow;
-use crate::store::{CodeCheck, Entity, Holder, IamError, Target, device_sort_key};
+use crate::store::{CodeCheck, Entity, Holder, IamError, PageRequest, Target, device_sort_key};
 use crate::wire::shapes::{AUTHENTICATION_CODE, EXISTING_USER_NAME, SERIAL_NUMBER, USER_NAME};
 use crate::wire::validate::Validator;
 use crate::wire::xml::{Xml, timestamp};
@@ -22,6 +22,42 @@ fn mfa_target(caller: &Caller, name: Option<&str>) -> Target {
         (Some(name), PrincipalIdentity::Root { account }) if name == account.id.as_str() => Target::Root,
         _ => target(caller, name),
     }
+}
+
+/// The self-service rule (SR-23/SR-24, `iam-mfa.md` §3.6): a principal changing its own MFA
+/// devices while it holds one must prove it with one, i.e. call with MFA session credentials.
+/// The first device needs no MFA; devices 2–8 need no extra permission.
+async fn require_mfa_for_own_change(ctx: &Ctx<'_>, target: &Target, action: Action) -> Result<(), ApiError> {
+    let caller = &ctx.caller;
+    let own = match (target, &caller.principal) {
+        (Target::Root, PrincipalIdentity::Root { .. }) => true,
+        (Target::UserNamed(name), PrincipalIdentity::User { user }) => user.name.eq_ignore_ascii_case(name),
+        _ => false,
+    };
+    if !own || matches!(caller.credential, Credential::Session { mfa: Some(_) }) {
+        return Ok(());
+    }
+    let first = PageRequest { after: None, limit: 1 };
+    let (_, held) = ctx
+        .state
+        .store
+        .list_mfa_devices(caller.principal.account_id(), target, first)
+        .await?;
+    if held.items.is_empty() {
+        return Ok(());
+    }
+    let resource = match &caller.principal {
+        PrincipalIdentity::Root { .. } => "root".to_owned(),
+        PrincipalIdentity::User { user } => format!("user {}", user.name),
+    };
+    Err(ApiError::new(
+        ErrorCode::AccessDenied,
+        format!(
+            "User: {} is not authorized to perform: {} on resource: {resource} because the request was not authenticated with an existing MFA device",
+            caller.principal.arn(),
+            action.policy_name()
+        ),
+    ))
 }
 
 /// Accepted codes answer with no result; refused ones (wrong, replayed, throttled) all alike.
@@ -89,6 +125,7 @@ impl Operation for EnableMfaDevice {
 
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
         let pair = self.0;
+        require_mfa_for_own_change(ctx, &pair.target, Self::ACTION).await?;
         let check = pair.check(ctx, PairWindow::Enable);
         let account = ctx.caller.principal.account_id();
         answer(
@@ -152,6 +189,8 @@ impl Operation for DeactivateMfaDevice {
     }
 
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
+        // Removing one's own device always needs MFA: it may be the very device being removed.
+        require_mfa_for_own_change(ctx, &self.target, Self::ACTION).await?;
         ctx.state
             .store
             .deactivate_mfa_device(ctx.caller.principal.account_id(), &self.target, &self.serial)
