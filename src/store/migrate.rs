@@ -4,6 +4,31 @@
 use super::StoreError;
 use super::sql::SqlTx;
 
+/// The numbered migrations, one list for both backends; each backend supplies its own SQL
+/// files under `migrations/<backend>/` with these names.
+macro_rules! migrations {
+    ($backend:literal) => {
+        [
+            crate::store::migrate::Migration {
+                version: 1,
+                name: "accounts, users, keys, login profiles",
+                sql: include_str!(concat!("migrations/", $backend, "/0001_foundation.sql")),
+            },
+            crate::store::migrate::Migration {
+                version: 2,
+                name: "MFA devices",
+                sql: include_str!(concat!("migrations/", $backend, "/0002_mfa_devices.sql")),
+            },
+            crate::store::migrate::Migration {
+                version: 3,
+                name: "STS sessions",
+                sql: include_str!(concat!("migrations/", $backend, "/0003_sessions.sql")),
+            },
+        ]
+    };
+}
+pub(crate) use migrations;
+
 pub struct Migration {
     pub version: i64,
     pub name: &'static str,

@@ -12,23 +12,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls, Transaction};
 use std::sync::{Arc, Mutex, PoisonError};
 
-const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "accounts, users, keys, login profiles",
-        sql: include_str!("migrations/postgres/0001_foundation.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "MFA devices",
-        sql: include_str!("migrations/postgres/0002_mfa_devices.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "STS sessions",
-        sql: include_str!("migrations/postgres/0003_sessions.sql"),
-    },
-];
+const MIGRATIONS: &[Migration] = &crate::store::migrate::migrations!("postgres");
 
 const POOL: usize = 16;
 /// A serialisation failure or deadlock is retried this many times before giving up.

@@ -15,23 +15,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{mpsc, oneshot};
 
-const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "accounts, users, keys, login profiles",
-        sql: include_str!("migrations/sqlite/0001_foundation.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "MFA devices",
-        sql: include_str!("migrations/sqlite/0002_mfa_devices.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "STS sessions",
-        sql: include_str!("migrations/sqlite/0003_sessions.sql"),
-    },
-];
+const MIGRATIONS: &[Migration] = &crate::store::migrate::migrations!("sqlite");
 
 /// Most jobs one commit carries; bounds the latency a batch adds to its first job.
 const MAX_BATCH: usize = 128;
