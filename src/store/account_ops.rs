@@ -241,6 +241,13 @@ impl AccountStore for SqlStore {
             for sql in [
                 "DELETE FROM credential_reports",
                 "DELETE FROM sessions",
+                "DELETE FROM group_members",
+                "DELETE FROM inline_policies",
+                "DELETE FROM policy_attachments",
+                "DELETE FROM managed_policies",
+                "DELETE FROM role_tags",
+                "DELETE FROM roles",
+                "DELETE FROM iam_groups",
                 "DELETE FROM access_keys WHERE created_by_init = 0",
                 "UPDATE access_keys SET status = 'Active', last_used_at = NULL, last_used_region = NULL, last_used_service = NULL",
                 "DELETE FROM mfa_device_tags",

@@ -24,6 +24,11 @@ macro_rules! migrations {
                 name: "STS sessions",
                 sql: include_str!(concat!("migrations/", $backend, "/0003_sessions.sql")),
             },
+            crate::store::migrate::Migration {
+                version: 4,
+                name: "groups, roles, policies",
+                sql: include_str!(concat!("migrations/", $backend, "/0004_policies_groups_roles.sql")),
+            },
         ]
     };
 }
