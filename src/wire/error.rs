@@ -26,6 +26,9 @@ pub enum ErrorCode {
     InvalidInput,
     InvalidAuthenticationCode,
     PasswordPolicyViolation,
+    MalformedPolicyDocument,
+    /// AWS managed policies and other read-only entities.
+    UnmodifiableEntity,
     ReportNotPresent,
     ReportExpired,
     ReportInProgress,
@@ -58,6 +61,8 @@ impl ErrorCode {
             Self::InvalidInput => "InvalidInput",
             Self::InvalidAuthenticationCode => "InvalidAuthenticationCode",
             Self::PasswordPolicyViolation => "PasswordPolicyViolation",
+            Self::MalformedPolicyDocument => "MalformedPolicyDocument",
+            Self::UnmodifiableEntity => "UnmodifiableEntity",
             Self::ReportNotPresent => "ReportNotPresent",
             Self::ReportExpired => "ReportExpired",
             Self::ReportInProgress => "ReportInProgress",
@@ -78,7 +83,9 @@ impl ErrorCode {
             | Self::InvalidParameterValue
             | Self::MalformedQueryString
             | Self::InvalidInput
-            | Self::PasswordPolicyViolation => 400,
+            | Self::PasswordPolicyViolation
+            | Self::MalformedPolicyDocument
+            | Self::UnmodifiableEntity => 400,
             Self::MissingAuthenticationToken
             | Self::InvalidClientTokenId
             | Self::SignatureDoesNotMatch
@@ -121,7 +128,7 @@ impl ApiError {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 28] = [
+    const ALL: [ErrorCode; 30] = [
         ErrorCode::MissingAuthenticationToken,
         ErrorCode::IncompleteSignature,
         ErrorCode::InvalidClientTokenId,
@@ -144,6 +151,8 @@ mod tests {
         ErrorCode::InvalidInput,
         ErrorCode::InvalidAuthenticationCode,
         ErrorCode::PasswordPolicyViolation,
+        ErrorCode::MalformedPolicyDocument,
+        ErrorCode::UnmodifiableEntity,
         ErrorCode::ReportNotPresent,
         ErrorCode::ReportExpired,
         ErrorCode::ReportInProgress,
