@@ -42,6 +42,13 @@ impl Action {
     pub fn policy_name(self) -> String {
         format!("{}:{}", self.service().signing_name(), self.name())
     }
+
+    /// Whether identity policies decide this action in the common authorization step.
+    /// `GetCallerIdentity` and `GetSessionToken` need no permission, not even against an
+    /// explicit deny [AWS].
+    pub fn needs_permission(self) -> bool {
+        !matches!(self, Self::GetCallerIdentity | Self::GetSessionToken)
+    }
 }
 
 #[cfg(test)]

@@ -75,6 +75,8 @@ pub struct Ctx<'a> {
     pub caller: Caller,
     pub now: OffsetDateTime,
     pub request_id: &'a str,
+    /// The `User-Agent` header, for the `aws:UserAgent` condition key.
+    pub user_agent: Option<&'a str>,
 }
 
 /// An action's three steps, which [`execute`] always runs in this order, so no operation can
@@ -93,7 +95,7 @@ pub trait Operation: Sized + Send {
 async fn execute<O: Operation>(ctx: &Ctx<'_>, params: &Params) -> Result<Option<Xml>, ApiError> {
     let operation = O::parse(params, &ctx.caller)?;
     let resource = operation.resource(&ctx.caller);
-    authorize::authorize(&ctx.caller, O::ACTION, &resource, &authorize::RequestContext::default())?;
+    authorize::authorize(ctx, O::ACTION, &resource).await?;
     operation.run(ctx).await
 }
 
@@ -168,6 +170,11 @@ async fn serve(state: &ApiState, request: &HttpRequest<'_>, request_id: &str) ->
             caller,
             now: state.clock.now(),
             request_id,
+            user_agent: request
+                .headers
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case("user-agent"))
+                .map(|(_, value)| value.as_str()),
         };
         let result = dispatch(action, &ctx, &params).await?;
         Ok((action, result))
