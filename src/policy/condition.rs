@@ -17,8 +17,8 @@ use super::matching::{ArnPattern, Glob};
 use super::variables::Template;
 
 /// Keys Tessera knows (lower-case): for these, absence from the request has AWS's meaning.
-/// Any other key is evaluated only when the caller puts it in the context; otherwise its
-/// clause is fail-closed.
+/// Any other key is evaluated only when the caller supplies it in the context (possibly with
+/// no values, meaning "known, absent here"); otherwise its clause is fail-closed.
 pub const KNOWN_KEYS: &[&str] = &[
     "aws:multifactorauthpresent",
     "aws:multifactorauthage",
@@ -254,7 +254,7 @@ impl Clause {
             return None;
         }
         let request = context.values(&self.key);
-        if request.is_none() && !KNOWN_KEYS.contains(&self.key.as_str()) {
+        if request.is_none() && !KNOWN_KEYS.contains(&self.key.as_str()) && !context.supplies(&self.key) {
             return None;
         }
         if test == Test::Null {
@@ -357,3 +357,6 @@ fn parse_flag(text: &str) -> Option<bool> {
     }
 }
 
+
+#[cfg(test)]
+mod tests;

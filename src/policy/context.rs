@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 
-/// Condition keys (case-insensitive) and their values. A key given no values counts as absent.
+/// Condition keys (case-insensitive) and their values. A key given no values counts as absent,
+/// but is still *supplied*: the caller knows it, so conditions on it are evaluated with AWS's
+/// missing-key rules instead of failing closed (see [`super::KNOWN_KEYS`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Context {
     values: BTreeMap<String, Vec<String>>,
@@ -34,12 +36,20 @@ impl Context {
 
     /// The key's values; `None` when it is absent or has no values.
     pub fn values(&self, key: &str) -> Option<&[String]> {
-        let values = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+        self.entry(key).map(Vec::as_slice).filter(|values| !values.is_empty())
+    }
+
+    /// Whether the caller set the key, even to no values.
+    pub fn supplies(&self, key: &str) -> bool {
+        self.entry(key).is_some()
+    }
+
+    fn entry(&self, key: &str) -> Option<&Vec<String>> {
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
             self.values.get(&key.to_ascii_lowercase())
         } else {
             self.values.get(key)
-        };
-        values.map(Vec::as_slice).filter(|values| !values.is_empty())
+        }
     }
 }
 
@@ -54,6 +64,8 @@ mod tests {
         context.insert_many("aws:TagKeys", Vec::<String>::new());
         assert_eq!(context.values("AWS:multifactorauthpresent"), Some(&["true".to_owned()][..]));
         assert_eq!(context.values("aws:TagKeys"), None);
+        assert!(context.supplies("AWS:TAGKEYS"));
+        assert!(!context.supplies("aws:username"));
         assert_eq!(context.values("aws:username"), None);
         context.insert("AWS:MULTIFACTORAUTHPRESENT", "false");
         assert_eq!(context.values("aws:multifactorauthpresent"), Some(&["false".to_owned()][..]));
