@@ -196,3 +196,6 @@ fn resource(text: &str, variables: bool) -> Result<ArnPattern, PolicyError> {
     }
 }
 
+
+#[cfg(test)]
+mod tests;
