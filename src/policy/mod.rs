@@ -24,6 +24,9 @@ mod parse;
 mod trust;
 mod variables;
 
+#[cfg(test)]
+mod tests;
+
 
 pub use condition::KNOWN_KEYS;
 pub use context::Context;
