@@ -54,7 +54,7 @@ mod tests {
             let error = validate_policy_document(bad, DocumentKind::Inline).unwrap_err();
             assert_eq!(error.code, ErrorCode::MalformedPolicyDocument, "{bad:?}");
         }
-        let padded = format!("{{\"S\": \"{}\"}}", "x".repeat(6138));
+        let padded = format!("{{\"S\": \"{}\"}}", "x".repeat(6137));
         assert_eq!(policy_size(&padded), 6145);
         assert_eq!(
             validate_policy_document(&padded, DocumentKind::Managed)
