@@ -1,9 +1,9 @@
 //! Tessera: a self-hosted identity service that speaks the AWS IAM and STS Query APIs.
 //!
 //! Dependency rule ("→" = may use):
-//! `cli, app → api → wire, sigv4, auth, domain → secret, clock`; `api` and `cli` drive the
+//! `cli, app → api → wire, sigv4, auth, domain, policy → secret, clock`; `api` and `cli` drive the
 //! store through [`store::Store`]; `store` knows domain types, never the reverse.
-//! `sigv4`, `wire` and `domain` are pure: no axum, no SQL, no system clock.
+//! `sigv4`, `wire`, `domain` and `policy` are pure: no axum, no SQL, no system clock.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg_attr(
     test,
@@ -18,6 +18,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod mfa;
+pub mod policy;
 pub mod secret;
 pub mod sigv4;
 pub mod store;

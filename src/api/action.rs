@@ -33,6 +33,17 @@ actions! {
         CreateVirtualMFADevice, DeleteVirtualMFADevice, ListVirtualMFADevices,
         EnableMFADevice, DeactivateMFADevice, ResyncMFADevice, ListMFADevices, GetMFADevice,
         TagMFADevice, UntagMFADevice, ListMFADeviceTags,
+        // Groups, inline and managed policies.
+        CreateGroup, GetGroup, ListGroups, UpdateGroup, DeleteGroup,
+        AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser,
+        PutUserPolicy, GetUserPolicy, ListUserPolicies, DeleteUserPolicy,
+        PutGroupPolicy, GetGroupPolicy, ListGroupPolicies, DeleteGroupPolicy,
+        PutRolePolicy, GetRolePolicy, ListRolePolicies, DeleteRolePolicy,
+        CreatePolicy, GetPolicy, ListPolicies, DeletePolicy,
+        CreatePolicyVersion, GetPolicyVersion, ListPolicyVersions, DeletePolicyVersion, SetDefaultPolicyVersion,
+        AttachUserPolicy, DetachUserPolicy, ListAttachedUserPolicies,
+        AttachGroupPolicy, DetachGroupPolicy, ListAttachedGroupPolicies,
+        AttachRolePolicy, DetachRolePolicy, ListAttachedRolePolicies,
     ],
     Sts: [GetCallerIdentity, GetAccessKeyInfo, GetSessionToken],
 }

@@ -208,6 +208,7 @@ fn resolve_action(params: &Params, service: Service) -> Result<Action, ApiError>
 }
 
 async fn dispatch(action: Action, ctx: &Ctx<'_>, params: &Params) -> Result<Option<Xml>, ApiError> {
+    use iam::policy_owners::{GroupOwner, RoleOwner, UserOwner};
     use iam::*;
     match action {
         Action::CreateUser => execute::<users::CreateUser>(ctx, params).await,
@@ -244,6 +245,51 @@ async fn dispatch(action: Action, ctx: &Ctx<'_>, params: &Params) -> Result<Opti
         Action::ResyncMFADevice => execute::<mfa_devices::ResyncMfaDevice>(ctx, params).await,
         Action::ListMFADevices => execute::<mfa_devices::ListMfaDevices>(ctx, params).await,
         Action::GetMFADevice => execute::<mfa_devices::GetMfaDevice>(ctx, params).await,
+        // Groups, inline and managed policies.
+        Action::CreateGroup => execute::<groups::CreateGroup>(ctx, params).await,
+        Action::GetGroup => execute::<groups::GetGroup>(ctx, params).await,
+        Action::ListGroups => execute::<groups::ListGroups>(ctx, params).await,
+        Action::UpdateGroup => execute::<groups::UpdateGroup>(ctx, params).await,
+        Action::DeleteGroup => execute::<groups::DeleteGroup>(ctx, params).await,
+        Action::AddUserToGroup => execute::<groups::AddUserToGroup>(ctx, params).await,
+        Action::RemoveUserFromGroup => execute::<groups::RemoveUserFromGroup>(ctx, params).await,
+        Action::ListGroupsForUser => execute::<groups::ListGroupsForUser>(ctx, params).await,
+        Action::PutUserPolicy => execute::<inline_policies::PutPolicy<UserOwner>>(ctx, params).await,
+        Action::GetUserPolicy => execute::<inline_policies::GetPolicy<UserOwner>>(ctx, params).await,
+        Action::ListUserPolicies => execute::<inline_policies::ListPolicies<UserOwner>>(ctx, params).await,
+        Action::DeleteUserPolicy => execute::<inline_policies::DeletePolicy<UserOwner>>(ctx, params).await,
+        Action::PutGroupPolicy => execute::<inline_policies::PutPolicy<GroupOwner>>(ctx, params).await,
+        Action::GetGroupPolicy => execute::<inline_policies::GetPolicy<GroupOwner>>(ctx, params).await,
+        Action::ListGroupPolicies => execute::<inline_policies::ListPolicies<GroupOwner>>(ctx, params).await,
+        Action::DeleteGroupPolicy => execute::<inline_policies::DeletePolicy<GroupOwner>>(ctx, params).await,
+        Action::PutRolePolicy => execute::<inline_policies::PutPolicy<RoleOwner>>(ctx, params).await,
+        Action::GetRolePolicy => execute::<inline_policies::GetPolicy<RoleOwner>>(ctx, params).await,
+        Action::ListRolePolicies => execute::<inline_policies::ListPolicies<RoleOwner>>(ctx, params).await,
+        Action::DeleteRolePolicy => execute::<inline_policies::DeletePolicy<RoleOwner>>(ctx, params).await,
+        Action::CreatePolicy => execute::<managed_policies::CreatePolicy>(ctx, params).await,
+        Action::GetPolicy => execute::<managed_policies::GetPolicy>(ctx, params).await,
+        Action::ListPolicies => execute::<managed_policies::ListPolicies>(ctx, params).await,
+        Action::DeletePolicy => execute::<managed_policies::DeletePolicy>(ctx, params).await,
+        Action::CreatePolicyVersion => execute::<policy_versions::CreatePolicyVersion>(ctx, params).await,
+        Action::GetPolicyVersion => execute::<policy_versions::GetPolicyVersion>(ctx, params).await,
+        Action::ListPolicyVersions => execute::<policy_versions::ListPolicyVersions>(ctx, params).await,
+        Action::DeletePolicyVersion => execute::<policy_versions::DeletePolicyVersion>(ctx, params).await,
+        Action::SetDefaultPolicyVersion => execute::<policy_versions::SetDefaultPolicyVersion>(ctx, params).await,
+        Action::AttachUserPolicy => execute::<attached_policies::AttachPolicy<UserOwner>>(ctx, params).await,
+        Action::DetachUserPolicy => execute::<attached_policies::DetachPolicy<UserOwner>>(ctx, params).await,
+        Action::ListAttachedUserPolicies => {
+            execute::<attached_policies::ListAttachedPolicies<UserOwner>>(ctx, params).await
+        }
+        Action::AttachGroupPolicy => execute::<attached_policies::AttachPolicy<GroupOwner>>(ctx, params).await,
+        Action::DetachGroupPolicy => execute::<attached_policies::DetachPolicy<GroupOwner>>(ctx, params).await,
+        Action::ListAttachedGroupPolicies => {
+            execute::<attached_policies::ListAttachedPolicies<GroupOwner>>(ctx, params).await
+        }
+        Action::AttachRolePolicy => execute::<attached_policies::AttachPolicy<RoleOwner>>(ctx, params).await,
+        Action::DetachRolePolicy => execute::<attached_policies::DetachPolicy<RoleOwner>>(ctx, params).await,
+        Action::ListAttachedRolePolicies => {
+            execute::<attached_policies::ListAttachedPolicies<RoleOwner>>(ctx, params).await
+        }
         Action::GetCallerIdentity => execute::<sts::identity::GetCallerIdentity>(ctx, params).await,
         Action::GetAccessKeyInfo => execute::<sts::identity::GetAccessKeyInfo>(ctx, params).await,
         Action::GetSessionToken => execute::<sts::session_token::GetSessionToken>(ctx, params).await,

@@ -69,6 +69,38 @@ impl UserId {
     }
 }
 
+/// Random IDs of IAM entities: a four-letter prefix naming the kind + 17 characters.
+macro_rules! entity_id {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn generate() -> Result<Self, SecretError> {
+                random_text($prefix, 17, ID_ALPHABET).map(Self)
+            }
+            pub fn from_stored(text: String) -> Self {
+                Self(text)
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+entity_id!(
+    /// `AGPA` + 17 characters.
+    GroupId,
+    "AGPA"
+);
+entity_id!(
+    /// `ANPA` + 17 characters: a managed policy.
+    PolicyId,
+    "ANPA"
+);
+
 /// Long-term (`AKIA`) or session (`ASIA`) access key ID.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AccessKeyId(String);
@@ -128,6 +160,8 @@ mod tests {
         assert!(is_secret_access_key_text(
             generate_secret_access_key().unwrap().expose()
         ));
+        assert!(is_id_text(GroupId::generate().unwrap().as_str(), "AGPA", 17));
+        assert!(is_id_text(PolicyId::generate().unwrap().as_str(), "ANPA", 17));
         let account = AccountId::generate().unwrap();
         assert_eq!(AccountId::parse(account.as_str()), Some(account));
     }

@@ -180,7 +180,23 @@ impl AccountStore for SqlStore {
                     "SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND assigned = 1 AND user_id IS NULL",
                     std::slice::from_ref(&id),
                 )?,
-                ..AccountCounts::default()
+                groups: tx.count(
+                    "SELECT COUNT(*) FROM iam_groups WHERE account_id = $1",
+                    std::slice::from_ref(&id),
+                )?,
+                roles: tx.count(
+                    "SELECT COUNT(*) FROM roles WHERE account_id = $1",
+                    std::slice::from_ref(&id),
+                )?,
+                policies: tx.count(
+                    "SELECT COUNT(*) FROM managed_policies WHERE account_id = $1",
+                    std::slice::from_ref(&id),
+                )?,
+                // Every attachment of a managed policy puts its default version in use.
+                policy_versions_in_use: tx.count(
+                    "SELECT COUNT(*) FROM policy_attachments WHERE account_id = $1",
+                    std::slice::from_ref(&id),
+                )?,
             })
         })
         .await
@@ -244,6 +260,8 @@ impl AccountStore for SqlStore {
                 "DELETE FROM group_members",
                 "DELETE FROM inline_policies",
                 "DELETE FROM policy_attachments",
+                "DELETE FROM policy_tags",
+                "DELETE FROM policy_versions",
                 "DELETE FROM managed_policies",
                 "DELETE FROM role_tags",
                 "DELETE FROM roles",

@@ -9,10 +9,15 @@
 
 mod access_key_ops;
 mod account_ops;
+mod attachment_ops;
+mod group_ops;
 mod hardware_token_ops;
+mod inline_policy_ops;
 mod login_profile_ops;
+mod managed_policy_ops;
 mod mfa_ops;
 mod migrate;
+mod policy_owner;
 mod postgres;
 mod report_ops;
 mod session_ops;
@@ -27,11 +32,16 @@ use time::OffsetDateTime;
 
 pub use access_key_ops::{AccessKeyStore, key_sort_key};
 pub use account_ops::AccountStore;
+pub use attachment_ops::{AttachmentStore, PolicyPrincipal};
+pub use group_ops::{GroupStore, NewGroup};
 pub use hardware_token_ops::{HardwareTokenStore, NewHardwareToken};
+pub use inline_policy_ops::InlinePolicyStore;
 pub use login_profile_ops::LoginProfileStore;
+pub use managed_policy_ops::{ManagedPolicyStore, NewPolicy, PolicyFilter, PolicyScope, policy_sort_key};
 pub use mfa_ops::{
     AssignmentFilter, CodeCheck, CodeVerdict, DeviceSecret, Holder, MfaDeviceStore, NewVirtualDevice, device_sort_key,
 };
+pub use policy_owner::{OwnerKind, PolicyOwner};
 pub use report_ops::ReportStore;
 pub use session_ops::{NewSession, SessionCredential, SessionStore};
 pub use user_ops::{NewUser, UserStore};
@@ -70,6 +80,27 @@ pub enum Entity {
     /// The device is assigned to a principal already.
     MfaDeviceInUse,
     HardwareToken(String),
+    Group(String),
+    Role(String),
+    /// A user who is not a member of the group.
+    GroupMember {
+        user: String,
+        group: String,
+    },
+    InlinePolicy {
+        kind: OwnerKind,
+        name: String,
+    },
+    /// A managed policy by ARN (also: not attached where a detach names it).
+    Policy(String),
+    /// A managed policy by ARN, where it is to be attached.
+    AttachablePolicy(String),
+    PolicyVersion {
+        arn: String,
+        version: i64,
+    },
+    /// A customer managed policy by name.
+    PolicyName(String),
 }
 
 /// What a quota check refused.
@@ -81,6 +112,14 @@ pub enum Quota {
     DevicesPerPrincipal,
     VirtualDevicesPerAccount,
     TagsPerMfaDevice,
+    GroupsPerAccount,
+    GroupsPerUser,
+    PoliciesPerAccount,
+    VersionsPerPolicy,
+    /// A managed policy document longer than AWS's PolicySize quota.
+    PolicySize,
+    PolicyAttachments(OwnerKind),
+    TagsPerPolicy,
 }
 
 /// Why a principal cannot be deleted yet, in the order AWS checks (`iam-mfa.md` §5.4).
@@ -91,6 +130,17 @@ pub enum DeleteBlocker {
     MfaDevices,
     /// A virtual device still assigned cannot be deleted.
     DeviceAssigned,
+    InlinePolicies,
+    AttachedPolicies,
+    /// A user still in groups.
+    GroupMemberships,
+    /// A group that still has members.
+    GroupMembers,
+    /// A managed policy still attached to users, groups or roles.
+    PolicyAttached,
+    /// A managed policy that still has versions besides the default.
+    PolicyVersions,
+    DefaultPolicyVersion,
 }
 
 /// Outcomes of IAM intents that are not successes.
@@ -104,6 +154,9 @@ pub enum IamError {
     LimitExceeded(Quota),
     #[error("delete conflict: {0:?}")]
     DeleteConflict(DeleteBlocker),
+    /// The owner's inline documents together would exceed its quota (`OwnerKind::inline_size_quota`).
+    #[error("inline policy size quota exceeded for {name}")]
+    PolicySizeExceeded { kind: OwnerKind, name: String },
     /// FIDO keys have no clock to resynchronise.
     #[error("FIDO security keys cannot be resynchronized")]
     CannotResyncFido,
@@ -159,6 +212,10 @@ pub trait Store:
     + HardwareTokenStore
     + SessionStore
     + ReportStore
+    + GroupStore
+    + InlinePolicyStore
+    + ManagedPolicyStore
+    + AttachmentStore
 {
 }
 impl<T> Store for T where
@@ -170,6 +227,10 @@ impl<T> Store for T where
         + HardwareTokenStore
         + SessionStore
         + ReportStore
+        + GroupStore
+        + InlinePolicyStore
+        + ManagedPolicyStore
+        + AttachmentStore
 {
 }
 

@@ -1,6 +1,7 @@
 //! IAM users and their tags.
 
 use super::account_ops::lock_account;
+use super::group_ops::{group_count_of_user, policy_blocker};
 use super::sql::{Row, SqlTx, Value};
 use super::tag_ops::{TagSet, read_tags, write_tags};
 use super::{DeleteBlocker, Entity, IamError, Page, PageRequest, Quota, SqlStore, StoreError, Target};
@@ -243,6 +244,12 @@ impl UserStore for SqlStore {
             )? > 0
             {
                 return Err(IamError::DeleteConflict(DeleteBlocker::MfaDevices));
+            }
+            if let Some(blocker) = policy_blocker(tx, user.id.as_str())? {
+                return Err(IamError::DeleteConflict(blocker));
+            }
+            if group_count_of_user(tx, user.id.as_str())? > 0 {
+                return Err(IamError::DeleteConflict(DeleteBlocker::GroupMemberships));
             }
             tx.execute("DELETE FROM user_tags WHERE user_id = $1", std::slice::from_ref(&id))?;
             tx.execute("DELETE FROM users WHERE user_id = $1", std::slice::from_ref(&id))?;

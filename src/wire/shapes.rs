@@ -183,6 +183,36 @@ string_shape!(
 );
 string_shape!(TOKEN_CODE, "tokenCodeType", 6, Some(6), Some(r"[\d]*"), false);
 
+// Groups, roles and policies.
+string_shape!(GROUP_NAME, "groupNameType", 1, Some(128), Some(r"[\w+=,.@-]+"), false);
+string_shape!(ROLE_NAME, "roleNameType", 1, Some(64), Some(r"[\w+=,.@-]+"), false);
+string_shape!(POLICY_NAME, "policyNameType", 1, Some(128), Some(r"[\w+=,.@-]+"), false);
+string_shape!(
+    POLICY_DOCUMENT,
+    "policyDocumentType",
+    1,
+    Some(131_072),
+    Some(r"[\u0009\u000A\u000D\u0020-\u00FF]+"),
+    false
+);
+string_shape!(
+    POLICY_PATH,
+    "policyPathType",
+    1,
+    Some(512),
+    Some(r"((/[A-Za-z0-9\.,\+@=_-]+)*)/"),
+    false
+);
+string_shape!(POLICY_DESCRIPTION, "policyDescriptionType", 0, Some(1000), None, false);
+string_shape!(
+    POLICY_VERSION_ID,
+    "policyVersionIdType",
+    0,
+    None,
+    Some(r"v[1-9][0-9]*(\.[A-Za-z0-9-]*)?"),
+    false
+);
+
 /// A modelled integer shape.
 pub struct IntShape {
     pub botocore: &'static str,
@@ -217,6 +247,16 @@ pub static ASSIGNMENT_STATUS: EnumShape = EnumShape {
     values: &["Assigned", "Unassigned", "Any"],
 };
 
+pub static POLICY_SCOPE: EnumShape = EnumShape {
+    botocore: "policyScopeType",
+    values: &["All", "AWS", "Local"],
+};
+
+pub static POLICY_USAGE: EnumShape = EnumShape {
+    botocore: "PolicyUsageType",
+    values: &["PermissionsPolicy", "PermissionsBoundary"],
+};
+
 /// Most items a list input may carry, where botocore models a maximum.
 pub const TAG_LIST_MAX: usize = 50;
 
@@ -246,6 +286,13 @@ mod tests {
             &SERIAL_NUMBER,
             &AUTHENTICATION_CODE,
             &VIRTUAL_MFA_DEVICE_NAME,
+            &GROUP_NAME,
+            &ROLE_NAME,
+            &POLICY_NAME,
+            &POLICY_DOCUMENT,
+            &POLICY_PATH,
+            &POLICY_DESCRIPTION,
+            &POLICY_VERSION_ID,
         ];
         for (model, shapes) in [
             (&iam, &iam_shapes[..]),
@@ -287,6 +334,14 @@ mod tests {
             iam[ASSIGNMENT_STATUS.botocore]["enum"],
             serde_json::json!(ASSIGNMENT_STATUS.values)
         );
+        for shape in [&POLICY_SCOPE, &POLICY_USAGE] {
+            assert_eq!(
+                iam[shape.botocore]["enum"],
+                serde_json::json!(shape.values),
+                "{}",
+                shape.botocore
+            );
+        }
     }
 
     #[test]
@@ -304,6 +359,13 @@ mod tests {
             &ACCESS_KEY_ID,
             &STS_ACCESS_KEY_ID,
             &ACCOUNT_ALIAS,
+            &GROUP_NAME,
+            &ROLE_NAME,
+            &POLICY_NAME,
+            &POLICY_DOCUMENT,
+            &POLICY_PATH,
+            &POLICY_DESCRIPTION,
+            &POLICY_VERSION_ID,
         ] {
             assert!(shape.regex().is_some(), "{}", shape.botocore);
         }

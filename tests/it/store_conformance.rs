@@ -5,9 +5,11 @@
 mod access_keys;
 mod account;
 mod durability;
+mod groups;
 mod lifecycle;
 mod login_profiles;
 mod mfa_devices;
+mod policies;
 mod races;
 mod reports;
 mod tags;

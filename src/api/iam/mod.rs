@@ -3,9 +3,16 @@
 
 pub mod access_keys;
 pub mod account;
+pub mod attached_policies;
 pub mod credential_report;
+pub mod groups;
+pub mod inline_policies;
 pub mod login_profiles;
+pub mod managed_policies;
 pub mod mfa_devices;
+pub mod policy_documents;
+pub mod policy_owners;
+pub mod policy_versions;
 pub mod user_tags;
 pub mod users;
 pub mod virtual_mfa_devices;

@@ -220,3 +220,58 @@ store_test!(parallel_alias_creation_has_one_winner, |fx| async move {
         .count();
     assert_eq!((won, taken), (1, RACERS - 1), "{results:?}");
 });
+
+store_test!(
+    parallel_attachments_to_a_user_holding_nine_have_one_winner,
+    |fx| async move {
+        fx.user("holder").await;
+        let owner = PolicyOwner::user("holder");
+        let mut arns = Vec::new();
+        for i in 0..(9 + RACERS) {
+            let policy = NewPolicy {
+                id: PolicyId::generate().unwrap(),
+                name: format!("p{i:02}"),
+                path: "/".into(),
+                description: None,
+                document: "{}".into(),
+                tags: Vec::new(),
+                now: T0,
+            };
+            let created = fx.store.create_policy(&fx.account, policy).await.unwrap();
+            arns.push(PolicyArn::parse(&created.arn).unwrap());
+        }
+        for arn in &arns[..9] {
+            fx.store.attach_policy(&fx.account, &owner, arn, T0).await.unwrap();
+        }
+        let attempts = arns[9..].iter().map(|arn| {
+            let (store, account, owner, arn) = (Arc::clone(&fx.store), fx.account.clone(), owner.clone(), arn.clone());
+            async move { store.attach_policy(&account, &owner, &arn, T0).await }
+        });
+        let results = race(attempts).await;
+        let won = results.iter().filter(|r| r.is_ok()).count();
+        let limited = results
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r,
+                    Err(IamError::LimitExceeded(Quota::PolicyAttachments(OwnerKind::User)))
+                )
+            })
+            .count();
+        assert_eq!((won, limited), (1, RACERS - 1), "{results:?}");
+        let attached = fx
+            .store
+            .attached_policies(
+                &fx.account,
+                &owner,
+                "/",
+                PageRequest {
+                    after: None,
+                    limit: 100,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(attached.items.len(), 10);
+    }
+);
