@@ -103,11 +103,6 @@ pub struct AttachedPolicy {
     pub arn: String,
 }
 
-/// The size IAM's policy quotas measure: characters, whitespace not counted (`iam-mfa.md` §5.7).
-pub fn policy_size(document: &str) -> usize {
-    document.chars().filter(|c| !c.is_whitespace()).count()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,10 +137,5 @@ mod tests {
         for bad in ["v0", "v01", "1", "v", "v1.a", "vx"] {
             assert_eq!(parse_version_id(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn size_ignores_whitespace() {
-        assert_eq!(policy_size("{ \"a\" :\n\t1 }"), 7);
     }
 }

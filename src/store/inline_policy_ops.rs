@@ -5,7 +5,8 @@ use super::account_ops::lock_account;
 use super::group_ops::keyed_page;
 use super::policy_owner::{PolicyOwner, resolve_owner};
 use super::{Entity, IamError, Page, PageRequest, SqlStore};
-use crate::domain::{AccountId, policy_size};
+use crate::domain::AccountId;
+use crate::policy::size_without_whitespace;
 use async_trait::async_trait;
 
 #[async_trait]
@@ -60,9 +61,9 @@ impl InlinePolicyStore for SqlStore {
                 "SELECT document FROM inline_policies WHERE owner_id = $1 AND policy_name <> $2",
                 &[resolved.id.as_str().into(), name.as_str().into()],
             )?;
-            let mut total = policy_size(&document);
+            let mut total = size_without_whitespace(&document);
             for row in &others {
-                total += policy_size(&row.text(0)?);
+                total += size_without_whitespace(&row.text(0)?);
             }
             if total > owner.kind.inline_size_quota() {
                 return Err(IamError::PolicySizeExceeded {

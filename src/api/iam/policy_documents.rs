@@ -1,11 +1,10 @@
 //! What the API does with policy documents on the way in and out: the write-time check
 //! (`mfa-policy.md` §2) and the URL-encoding of documents in responses (`iam-mfa.md` §5.7).
-//!
-//! The check is deliberately narrow until the policy language parser is wired in here:
 //! [`validate_policy_document`] is the one place that decides whether a document may be
-//! stored.
+//! stored: documents are parsed once, at write time, by the policy language parser.
 
-use crate::domain::{MANAGED_POLICY_SIZE, policy_size};
+use crate::domain::MANAGED_POLICY_SIZE;
+use crate::policy::{self, PolicyKind, size_without_whitespace};
 use crate::wire::{ApiError, ErrorCode};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -19,20 +18,18 @@ pub enum DocumentKind {
     Managed,
 }
 
-/// Refuses a document that is not a JSON object or exceeds its kind's own size limit.
+/// Refuses a document that exceeds its kind's own size limit or is not a valid identity
+/// policy (`MalformedPolicyDocument` with the parser's AWS-style message).
 pub fn validate_policy_document(text: &str, kind: DocumentKind) -> Result<(), ApiError> {
-    let syntax = || ApiError::new(ErrorCode::MalformedPolicyDocument, "Syntax errors in policy.");
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| syntax())?;
-    if !value.is_object() {
-        return Err(syntax());
-    }
-    if kind == DocumentKind::Managed && policy_size(text) > MANAGED_POLICY_SIZE {
+    if kind == DocumentKind::Managed && size_without_whitespace(text) > MANAGED_POLICY_SIZE {
         return Err(ApiError::new(
             ErrorCode::LimitExceeded,
             format!("Cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE}"),
         ));
     }
-    Ok(())
+    policy::parse(text, PolicyKind::Identity)
+        .map(|_| ())
+        .map_err(|error| ApiError::new(ErrorCode::MalformedPolicyDocument, error.message()))
 }
 
 /// RFC 3986 unreserved characters stay; every other byte becomes `%XX`.
@@ -48,14 +45,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_json_objects_within_size_pass() {
-        assert!(validate_policy_document(r#"{"Statement": []}"#, DocumentKind::Inline).is_ok());
+    fn only_valid_policies_within_size_pass() {
+        let valid = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#;
+        assert!(validate_policy_document(valid, DocumentKind::Inline).is_ok());
         for bad in ["", "[]", "\"text\"", "{", "{\"a\":1} x", "null"] {
             let error = validate_policy_document(bad, DocumentKind::Inline).unwrap_err();
             assert_eq!(error.code, ErrorCode::MalformedPolicyDocument, "{bad:?}");
         }
-        let padded = format!("{{\"S\": \"{}\"}}", "x".repeat(6137));
-        assert_eq!(policy_size(&padded), 6145);
+        let padded = format!(
+            r#"{{"Statement": {{"Sid": "{}", "Effect": "Allow", "Action": "*", "Resource": "*"}}}}"#,
+            "x".repeat(6076)
+        );
+        assert_eq!(size_without_whitespace(&padded), 6145);
         assert_eq!(
             validate_policy_document(&padded, DocumentKind::Managed)
                 .unwrap_err()
