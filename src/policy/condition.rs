@@ -59,7 +59,11 @@ struct Clause {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Operator {
-    Supported { set: Option<SetQualifier>, test: Test, if_exists: bool },
+    Supported {
+        set: Option<SetQualifier>,
+        test: Test,
+        if_exists: bool,
+    },
     Unsupported,
 }
 
@@ -125,24 +129,132 @@ enum Values {
 }
 
 const BASE_OPERATORS: &[(&str, Test)] = &[
-    ("StringEquals", Test::String { kind: StringKind::Equals, negated: false }),
-    ("StringNotEquals", Test::String { kind: StringKind::Equals, negated: true }),
-    ("StringEqualsIgnoreCase", Test::String { kind: StringKind::EqualsIgnoreCase, negated: false }),
-    ("StringNotEqualsIgnoreCase", Test::String { kind: StringKind::EqualsIgnoreCase, negated: true }),
-    ("StringLike", Test::String { kind: StringKind::Like, negated: false }),
-    ("StringNotLike", Test::String { kind: StringKind::Like, negated: true }),
-    ("NumericEquals", Test::Numeric { order: Order::Equal, negated: false }),
-    ("NumericNotEquals", Test::Numeric { order: Order::Equal, negated: true }),
-    ("NumericLessThan", Test::Numeric { order: Order::Less, negated: false }),
-    ("NumericLessThanEquals", Test::Numeric { order: Order::LessOrEqual, negated: false }),
-    ("NumericGreaterThan", Test::Numeric { order: Order::Greater, negated: false }),
-    ("NumericGreaterThanEquals", Test::Numeric { order: Order::GreaterOrEqual, negated: false }),
-    ("DateEquals", Test::Date { order: Order::Equal, negated: false }),
-    ("DateNotEquals", Test::Date { order: Order::Equal, negated: true }),
-    ("DateLessThan", Test::Date { order: Order::Less, negated: false }),
-    ("DateLessThanEquals", Test::Date { order: Order::LessOrEqual, negated: false }),
-    ("DateGreaterThan", Test::Date { order: Order::Greater, negated: false }),
-    ("DateGreaterThanEquals", Test::Date { order: Order::GreaterOrEqual, negated: false }),
+    (
+        "StringEquals",
+        Test::String {
+            kind: StringKind::Equals,
+            negated: false,
+        },
+    ),
+    (
+        "StringNotEquals",
+        Test::String {
+            kind: StringKind::Equals,
+            negated: true,
+        },
+    ),
+    (
+        "StringEqualsIgnoreCase",
+        Test::String {
+            kind: StringKind::EqualsIgnoreCase,
+            negated: false,
+        },
+    ),
+    (
+        "StringNotEqualsIgnoreCase",
+        Test::String {
+            kind: StringKind::EqualsIgnoreCase,
+            negated: true,
+        },
+    ),
+    (
+        "StringLike",
+        Test::String {
+            kind: StringKind::Like,
+            negated: false,
+        },
+    ),
+    (
+        "StringNotLike",
+        Test::String {
+            kind: StringKind::Like,
+            negated: true,
+        },
+    ),
+    (
+        "NumericEquals",
+        Test::Numeric {
+            order: Order::Equal,
+            negated: false,
+        },
+    ),
+    (
+        "NumericNotEquals",
+        Test::Numeric {
+            order: Order::Equal,
+            negated: true,
+        },
+    ),
+    (
+        "NumericLessThan",
+        Test::Numeric {
+            order: Order::Less,
+            negated: false,
+        },
+    ),
+    (
+        "NumericLessThanEquals",
+        Test::Numeric {
+            order: Order::LessOrEqual,
+            negated: false,
+        },
+    ),
+    (
+        "NumericGreaterThan",
+        Test::Numeric {
+            order: Order::Greater,
+            negated: false,
+        },
+    ),
+    (
+        "NumericGreaterThanEquals",
+        Test::Numeric {
+            order: Order::GreaterOrEqual,
+            negated: false,
+        },
+    ),
+    (
+        "DateEquals",
+        Test::Date {
+            order: Order::Equal,
+            negated: false,
+        },
+    ),
+    (
+        "DateNotEquals",
+        Test::Date {
+            order: Order::Equal,
+            negated: true,
+        },
+    ),
+    (
+        "DateLessThan",
+        Test::Date {
+            order: Order::Less,
+            negated: false,
+        },
+    ),
+    (
+        "DateLessThanEquals",
+        Test::Date {
+            order: Order::LessOrEqual,
+            negated: false,
+        },
+    ),
+    (
+        "DateGreaterThan",
+        Test::Date {
+            order: Order::Greater,
+            negated: false,
+        },
+    ),
+    (
+        "DateGreaterThanEquals",
+        Test::Date {
+            order: Order::GreaterOrEqual,
+            negated: false,
+        },
+    ),
     ("Bool", Test::Bool),
     // AWS documents ArnEquals and ArnLike as the same test (wildcards allowed in both).
     ("ArnEquals", Test::Arn { negated: false }),
@@ -170,7 +282,11 @@ impl Operator {
         match BASE_OPERATORS.iter().find(|(known, _)| *known == base) {
             // `Null` tests existence itself: no `IfExists` form, no set form.
             Some((_, Test::Null)) if if_exists || set.is_some() => Self::Unsupported,
-            Some((_, test)) => Self::Supported { set, test: *test, if_exists },
+            Some((_, test)) => Self::Supported {
+                set,
+                test: *test,
+                if_exists,
+            },
             None => Self::Unsupported,
         }
     }
@@ -233,7 +349,13 @@ impl Values {
             Test::String { .. } | Test::Bool => Self::Strings(
                 texts
                     .iter()
-                    .map(|t| if variables { Template::with_variables(t) } else { Template::literal(t) })
+                    .map(|t| {
+                        if variables {
+                            Template::with_variables(t)
+                        } else {
+                            Template::literal(t)
+                        }
+                    })
                     .collect(),
             ),
             Test::Arn { .. } => Self::Arns(texts.iter().map(|t| ArnPattern::parse(t, variables)).collect()),
@@ -258,7 +380,9 @@ impl Clause {
             return None;
         }
         if test == Test::Null {
-            let Values::Flags(flags) = &self.values else { return None };
+            let Values::Flags(flags) = &self.values else {
+                return None;
+            };
             return Some(flags.iter().any(|&absent| absent == request.is_none()));
         }
         let negated = matches!(
@@ -297,14 +421,18 @@ impl Clause {
         Some(match (&self.values, test) {
             (Values::Strings(templates), Test::String { kind, .. }) => templates.iter().any(|template| match kind {
                 StringKind::Equals => template.resolve(context).is_some_and(|v| v == request),
-                StringKind::EqualsIgnoreCase => {
-                    template.resolve(context).is_some_and(|v| v.eq_ignore_ascii_case(request))
-                }
-                StringKind::Like => template.resolve_glob(context).is_some_and(|g: Glob| g.matches(request, false)),
+                StringKind::EqualsIgnoreCase => template
+                    .resolve(context)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(request)),
+                StringKind::Like => template
+                    .resolve_glob(context)
+                    .is_some_and(|g: Glob| g.matches(request, false)),
             }),
-            (Values::Strings(templates), Test::Bool) => templates
-                .iter()
-                .any(|template| template.resolve(context).is_some_and(|v| v.eq_ignore_ascii_case(request))),
+            (Values::Strings(templates), Test::Bool) => templates.iter().any(|template| {
+                template
+                    .resolve(context)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(request))
+            }),
             (Values::Arns(patterns), _) => patterns.iter().any(|pattern| pattern.matches(request, context)),
             (Values::Numbers(numbers), Test::Numeric { order, .. }) => {
                 let request = parse_number(request)?;
@@ -356,7 +484,6 @@ fn parse_flag(text: &str) -> Option<bool> {
         _ => None,
     }
 }
-
 
 #[cfg(test)]
 mod tests;
