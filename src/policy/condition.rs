@@ -128,133 +128,26 @@ enum Values {
     Ignored,
 }
 
+#[rustfmt::skip]
 const BASE_OPERATORS: &[(&str, Test)] = &[
-    (
-        "StringEquals",
-        Test::String {
-            kind: StringKind::Equals,
-            negated: false,
-        },
-    ),
-    (
-        "StringNotEquals",
-        Test::String {
-            kind: StringKind::Equals,
-            negated: true,
-        },
-    ),
-    (
-        "StringEqualsIgnoreCase",
-        Test::String {
-            kind: StringKind::EqualsIgnoreCase,
-            negated: false,
-        },
-    ),
-    (
-        "StringNotEqualsIgnoreCase",
-        Test::String {
-            kind: StringKind::EqualsIgnoreCase,
-            negated: true,
-        },
-    ),
-    (
-        "StringLike",
-        Test::String {
-            kind: StringKind::Like,
-            negated: false,
-        },
-    ),
-    (
-        "StringNotLike",
-        Test::String {
-            kind: StringKind::Like,
-            negated: true,
-        },
-    ),
-    (
-        "NumericEquals",
-        Test::Numeric {
-            order: Order::Equal,
-            negated: false,
-        },
-    ),
-    (
-        "NumericNotEquals",
-        Test::Numeric {
-            order: Order::Equal,
-            negated: true,
-        },
-    ),
-    (
-        "NumericLessThan",
-        Test::Numeric {
-            order: Order::Less,
-            negated: false,
-        },
-    ),
-    (
-        "NumericLessThanEquals",
-        Test::Numeric {
-            order: Order::LessOrEqual,
-            negated: false,
-        },
-    ),
-    (
-        "NumericGreaterThan",
-        Test::Numeric {
-            order: Order::Greater,
-            negated: false,
-        },
-    ),
-    (
-        "NumericGreaterThanEquals",
-        Test::Numeric {
-            order: Order::GreaterOrEqual,
-            negated: false,
-        },
-    ),
-    (
-        "DateEquals",
-        Test::Date {
-            order: Order::Equal,
-            negated: false,
-        },
-    ),
-    (
-        "DateNotEquals",
-        Test::Date {
-            order: Order::Equal,
-            negated: true,
-        },
-    ),
-    (
-        "DateLessThan",
-        Test::Date {
-            order: Order::Less,
-            negated: false,
-        },
-    ),
-    (
-        "DateLessThanEquals",
-        Test::Date {
-            order: Order::LessOrEqual,
-            negated: false,
-        },
-    ),
-    (
-        "DateGreaterThan",
-        Test::Date {
-            order: Order::Greater,
-            negated: false,
-        },
-    ),
-    (
-        "DateGreaterThanEquals",
-        Test::Date {
-            order: Order::GreaterOrEqual,
-            negated: false,
-        },
-    ),
+    ("StringEquals", Test::String { kind: StringKind::Equals, negated: false }),
+    ("StringNotEquals", Test::String { kind: StringKind::Equals, negated: true }),
+    ("StringEqualsIgnoreCase", Test::String { kind: StringKind::EqualsIgnoreCase, negated: false }),
+    ("StringNotEqualsIgnoreCase", Test::String { kind: StringKind::EqualsIgnoreCase, negated: true }),
+    ("StringLike", Test::String { kind: StringKind::Like, negated: false }),
+    ("StringNotLike", Test::String { kind: StringKind::Like, negated: true }),
+    ("NumericEquals", Test::Numeric { order: Order::Equal, negated: false }),
+    ("NumericNotEquals", Test::Numeric { order: Order::Equal, negated: true }),
+    ("NumericLessThan", Test::Numeric { order: Order::Less, negated: false }),
+    ("NumericLessThanEquals", Test::Numeric { order: Order::LessOrEqual, negated: false }),
+    ("NumericGreaterThan", Test::Numeric { order: Order::Greater, negated: false }),
+    ("NumericGreaterThanEquals", Test::Numeric { order: Order::GreaterOrEqual, negated: false }),
+    ("DateEquals", Test::Date { order: Order::Equal, negated: false }),
+    ("DateNotEquals", Test::Date { order: Order::Equal, negated: true }),
+    ("DateLessThan", Test::Date { order: Order::Less, negated: false }),
+    ("DateLessThanEquals", Test::Date { order: Order::LessOrEqual, negated: false }),
+    ("DateGreaterThan", Test::Date { order: Order::Greater, negated: false }),
+    ("DateGreaterThanEquals", Test::Date { order: Order::GreaterOrEqual, negated: false }),
     ("Bool", Test::Bool),
     // AWS documents ArnEquals and ArnLike as the same test (wildcards allowed in both).
     ("ArnEquals", Test::Arn { negated: false }),
