@@ -59,7 +59,11 @@ struct Clause {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Operator {
-    Supported { set: Option<SetQualifier>, test: Test, if_exists: bool },
+    Supported {
+        set: Option<SetQualifier>,
+        test: Test,
+        if_exists: bool,
+    },
     Unsupported,
 }
 
@@ -124,6 +128,7 @@ enum Values {
     Ignored,
 }
 
+#[rustfmt::skip]
 const BASE_OPERATORS: &[(&str, Test)] = &[
     ("StringEquals", Test::String { kind: StringKind::Equals, negated: false }),
     ("StringNotEquals", Test::String { kind: StringKind::Equals, negated: true }),
@@ -170,7 +175,11 @@ impl Operator {
         match BASE_OPERATORS.iter().find(|(known, _)| *known == base) {
             // `Null` tests existence itself: no `IfExists` form, no set form.
             Some((_, Test::Null)) if if_exists || set.is_some() => Self::Unsupported,
-            Some((_, test)) => Self::Supported { set, test: *test, if_exists },
+            Some((_, test)) => Self::Supported {
+                set,
+                test: *test,
+                if_exists,
+            },
             None => Self::Unsupported,
         }
     }
@@ -233,7 +242,13 @@ impl Values {
             Test::String { .. } | Test::Bool => Self::Strings(
                 texts
                     .iter()
-                    .map(|t| if variables { Template::with_variables(t) } else { Template::literal(t) })
+                    .map(|t| {
+                        if variables {
+                            Template::with_variables(t)
+                        } else {
+                            Template::literal(t)
+                        }
+                    })
                     .collect(),
             ),
             Test::Arn { .. } => Self::Arns(texts.iter().map(|t| ArnPattern::parse(t, variables)).collect()),
@@ -258,7 +273,9 @@ impl Clause {
             return None;
         }
         if test == Test::Null {
-            let Values::Flags(flags) = &self.values else { return None };
+            let Values::Flags(flags) = &self.values else {
+                return None;
+            };
             return Some(flags.iter().any(|&absent| absent == request.is_none()));
         }
         let negated = matches!(
@@ -297,14 +314,18 @@ impl Clause {
         Some(match (&self.values, test) {
             (Values::Strings(templates), Test::String { kind, .. }) => templates.iter().any(|template| match kind {
                 StringKind::Equals => template.resolve(context).is_some_and(|v| v == request),
-                StringKind::EqualsIgnoreCase => {
-                    template.resolve(context).is_some_and(|v| v.eq_ignore_ascii_case(request))
-                }
-                StringKind::Like => template.resolve_glob(context).is_some_and(|g: Glob| g.matches(request, false)),
+                StringKind::EqualsIgnoreCase => template
+                    .resolve(context)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(request)),
+                StringKind::Like => template
+                    .resolve_glob(context)
+                    .is_some_and(|g: Glob| g.matches(request, false)),
             }),
-            (Values::Strings(templates), Test::Bool) => templates
-                .iter()
-                .any(|template| template.resolve(context).is_some_and(|v| v.eq_ignore_ascii_case(request))),
+            (Values::Strings(templates), Test::Bool) => templates.iter().any(|template| {
+                template
+                    .resolve(context)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(request))
+            }),
             (Values::Arns(patterns), _) => patterns.iter().any(|pattern| pattern.matches(request, context)),
             (Values::Numbers(numbers), Test::Numeric { order, .. }) => {
                 let request = parse_number(request)?;
@@ -356,7 +377,6 @@ fn parse_flag(text: &str) -> Option<bool> {
         _ => None,
     }
 }
-
 
 #[cfg(test)]
 mod tests;

@@ -62,12 +62,18 @@ mod tests {
         let mut context = Context::new();
         context.insert("aws:MultiFactorAuthPresent", "true");
         context.insert_many("aws:TagKeys", Vec::<String>::new());
-        assert_eq!(context.values("AWS:multifactorauthpresent"), Some(&["true".to_owned()][..]));
+        assert_eq!(
+            context.values("AWS:multifactorauthpresent"),
+            Some(&["true".to_owned()][..])
+        );
         assert_eq!(context.values("aws:TagKeys"), None);
         assert!(context.supplies("AWS:TAGKEYS"));
         assert!(!context.supplies("aws:username"));
         assert_eq!(context.values("aws:username"), None);
         context.insert("AWS:MULTIFACTORAUTHPRESENT", "false");
-        assert_eq!(context.values("aws:multifactorauthpresent"), Some(&["false".to_owned()][..]));
+        assert_eq!(
+            context.values("aws:multifactorauthpresent"),
+            Some(&["false".to_owned()][..])
+        );
     }
 }

@@ -40,7 +40,11 @@ pub fn decide<'a>(policies: impl IntoIterator<Item = &'a Policy>, request: &Requ
             }
         }
     }
-    if allowed { Decision::Allow } else { Decision::ImplicitDeny }
+    if allowed {
+        Decision::Allow
+    } else {
+        Decision::ImplicitDeny
+    }
 }
 
 /// Whether the statement's action, resource (if it has one) and condition all hold.

@@ -94,10 +94,11 @@ impl ActionPattern {
             return Some(Self(Glob::pattern("*")));
         }
         let (service, name) = text.split_once(':')?;
-        let service_ok =
-            !service.is_empty() && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        let service_ok = !service.is_empty() && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
         let name_ok = !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '*' | '?' | '-' | '_'));
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '*' | '?' | '-' | '_'));
         (service_ok && name_ok).then(|| Self(Glob::pattern(text)))
     }
 
@@ -132,8 +133,14 @@ impl ArnPattern {
             }
         }
         match parts.next() {
-            Some(resource) if variables => Self::Segments { head, resource: Template::with_variables(resource) },
-            Some(resource) => Self::Segments { head, resource: Template::literal(resource) },
+            Some(resource) if variables => Self::Segments {
+                head,
+                resource: Template::with_variables(resource),
+            },
+            Some(resource) => Self::Segments {
+                head,
+                resource: Template::literal(resource),
+            },
             None => Self::Nothing,
         }
     }
@@ -182,7 +189,11 @@ mod tests {
             ("**", "x", true),
         ];
         for (pattern, subject, expected) in table {
-            assert_eq!(Glob::pattern(pattern).matches(subject, false), expected, "{pattern} {subject}");
+            assert_eq!(
+                Glob::pattern(pattern).matches(subject, false),
+                expected,
+                "{pattern} {subject}"
+            );
         }
         assert!(Glob::pattern("abc").matches("ABC", true));
     }
@@ -200,7 +211,11 @@ mod tests {
             ("iam:Get?ser", "iam:GetUser", true),
         ];
         for (pattern, action, expected) in table {
-            assert_eq!(ActionPattern::parse(pattern).unwrap().matches(action), expected, "{pattern} {action}");
+            assert_eq!(
+                ActionPattern::parse(pattern).unwrap().matches(action),
+                expected,
+                "{pattern} {action}"
+            );
         }
     }
 
@@ -209,7 +224,9 @@ mod tests {
         for good in ["*", "iam:*", "execute-api:Invoke", "s3:Get*", "iam:Get?ser"] {
             assert!(ActionPattern::parse(good).is_some(), "{good}");
         }
-        for bad in ["", "iam", "iam:", ":x", "iam:a:b", "i am:x", "iam:a b", "*:*", "iam:${x}"] {
+        for bad in [
+            "", "iam", "iam:", ":x", "iam:a:b", "i am:x", "iam:a b", "*:*", "iam:${x}",
+        ] {
             assert!(ActionPattern::parse(bad).is_none(), "{bad}");
         }
     }
@@ -221,21 +238,49 @@ mod tests {
             ("*", "*", true),
             ("*", "arn:aws:iam::111122223333:user/alice", true),
             ("arn:aws:iam::*:user/*", "*", false),
-            ("arn:aws:iam::*:user/alice", "arn:aws:iam::111122223333:user/alice", true),
-            ("arn:aws:iam::*:user/Alice", "arn:aws:iam::111122223333:user/alice", false),
-            ("arn:aws:iam::*:user/*", "arn:aws:iam::111122223333:user/path/alice", true),
+            (
+                "arn:aws:iam::*:user/alice",
+                "arn:aws:iam::111122223333:user/alice",
+                true,
+            ),
+            (
+                "arn:aws:iam::*:user/Alice",
+                "arn:aws:iam::111122223333:user/alice",
+                false,
+            ),
+            (
+                "arn:aws:iam::*:user/*",
+                "arn:aws:iam::111122223333:user/path/alice",
+                true,
+            ),
             ("arn:aws:iam::*:mfa/*", "arn:aws:iam::111122223333:user/alice", false),
             // `*` in the account segment cannot reach the resource segment.
             ("arn:aws:iam::*", "arn:aws:iam::111122223333:user/alice", false),
             ("arn:aws:*:user/alice", "arn:aws:iam::111122223333:user/alice", false),
-            ("arn:*:iam::111122223333:*", "arn:aws:iam::111122223333:user/alice", true),
-            ("arn:aws:iam::1111222233?3:*", "arn:aws:iam::111122223333:user/alice", true),
+            (
+                "arn:*:iam::111122223333:*",
+                "arn:aws:iam::111122223333:user/alice",
+                true,
+            ),
+            (
+                "arn:aws:iam::1111222233?3:*",
+                "arn:aws:iam::111122223333:user/alice",
+                true,
+            ),
             // The resource segment may contain colons.
-            ("arn:aws:logs:*:*:log-group:*", "arn:aws:logs:eu:111122223333:log-group:x:*", true),
+            (
+                "arn:aws:logs:*:*:log-group:*",
+                "arn:aws:logs:eu:111122223333:log-group:x:*",
+                true,
+            ),
             ("arn:aws:iam::*:*", "arn:aws:iam::111122223333", false),
         ];
         for (pattern, arn, expected) in table {
-            assert_eq!(ArnPattern::parse(pattern, true).matches(arn, &context), expected, "{pattern} {arn}");
+            assert_eq!(
+                ArnPattern::parse(pattern, true).matches(arn, &context),
+                expected,
+                "{pattern} {arn}"
+            );
         }
     }
 

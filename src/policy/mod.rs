@@ -27,7 +27,6 @@ mod variables;
 #[cfg(test)]
 mod tests;
 
-
 pub use condition::KNOWN_KEYS;
 pub use context::Context;
 pub use eval::{Decision, Request, decide};

@@ -80,8 +80,17 @@ fn statement_from<'a>(
     sids: &mut HashSet<&'a str>,
 ) -> Result<Statement, PolicyError> {
     let member = |name: &str| members.iter().find(|(n, _)| n == name).map(|(_, v)| v);
-    const KNOWN: [&str; 9] =
-        ["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Principal", "NotPrincipal"];
+    const KNOWN: [&str; 9] = [
+        "Sid",
+        "Effect",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Condition",
+        "Principal",
+        "NotPrincipal",
+    ];
     if members.iter().any(|(name, _)| !KNOWN.contains(&name.as_str())) {
         return Err(PolicyError::syntax());
     }
@@ -102,12 +111,16 @@ fn statement_from<'a>(
     };
 
     if let Some(sid) = member("Sid") {
-        let Json::String(sid) = sid else { return Err(PolicyError::syntax()) };
+        let Json::String(sid) = sid else {
+            return Err(PolicyError::syntax());
+        };
         if !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(PolicyError::syntax());
         }
         if !sid.is_empty() && !sids.insert(sid.as_str()) {
-            return Err(PolicyError::new("Statement IDs (SID) in a single policy must be unique."));
+            return Err(PolicyError::new(
+                "Statement IDs (SID) in a single policy must be unique.",
+            ));
         }
     }
 
@@ -117,13 +130,23 @@ fn statement_from<'a>(
         _ => return Err(PolicyError::syntax()),
     };
 
-    let (negated, texts) = exactly_one(member("Action"), member("NotAction"), "Policy statement must contain actions.")?;
-    let actions = Matcher { negated, patterns: texts.iter().map(|t| action(t)).collect::<Result<_, _>>()? };
+    let (negated, texts) = exactly_one(
+        member("Action"),
+        member("NotAction"),
+        "Policy statement must contain actions.",
+    )?;
+    let actions = Matcher {
+        negated,
+        patterns: texts.iter().map(|t| action(t)).collect::<Result<_, _>>()?,
+    };
 
     let resources = match kind {
         PolicyKind::Identity => {
-            let (negated, texts) =
-                exactly_one(member("Resource"), member("NotResource"), "Policy statement must contain resources.")?;
+            let (negated, texts) = exactly_one(
+                member("Resource"),
+                member("NotResource"),
+                "Policy statement must contain resources.",
+            )?;
             let patterns = texts.iter().map(|t| resource(t, variables)).collect::<Result<_, _>>()?;
             Some(Matcher { negated, patterns })
         }
@@ -142,7 +165,13 @@ fn statement_from<'a>(
         None => Condition::default(),
     };
 
-    Ok(Statement { effect, actions, resources, principals, condition })
+    Ok(Statement {
+        effect,
+        actions,
+        resources,
+        principals,
+        condition,
+    })
 }
 
 /// Exactly one of an element and its `Not…` form, as a string or non-empty array of strings.
@@ -192,10 +221,11 @@ fn resource(text: &str, variables: bool) -> Result<ArnPattern, PolicyError> {
     if text == "*" || text.starts_with("arn:") {
         Ok(ArnPattern::parse(text, variables))
     } else {
-        Err(PolicyError::new(format!("Resource {text} must be in ARN format or \"*\".")))
+        Err(PolicyError::new(format!(
+            "Resource {text} must be in ARN format or \"*\"."
+        )))
     }
 }
-
 
 #[cfg(test)]
 mod tests;

@@ -37,7 +37,14 @@ enum Credential {
 
 fn decide_one(policy: &str, action: &str, resource: &str, context: &Context) -> Decision {
     let policy = parse(policy, PolicyKind::Identity).unwrap();
-    decide([&policy], &Request { action, resource, context })
+    decide(
+        [&policy],
+        &Request {
+            action,
+            resource,
+            context,
+        },
+    )
 }
 
 /// `mfa-policy.md` §6, for alice holding only the reference policy. Rows 5, 12 and 13 are
@@ -56,7 +63,13 @@ fn reference_policy_decisions() {
         (5, AccessKey, "iam:EnableMFADevice", user("alice"), Allow),
         (6, AccessKey, "iam:DeactivateMFADevice", user("alice"), ExplicitDeny),
         (7, MfaSession(60), "iam:DeactivateMFADevice", user("alice"), Allow),
-        (8, PasswordOnlyConsole, "iam:DeactivateMFADevice", user("alice"), ExplicitDeny),
+        (
+            8,
+            PasswordOnlyConsole,
+            "iam:DeactivateMFADevice",
+            user("alice"),
+            ExplicitDeny,
+        ),
         (9, AccessKey, "iam:CreateUser", user("carol"), ExplicitDeny),
         (10, MfaSession(60), "iam:CreateUser", user("carol"), ImplicitDeny),
         (11, AccessKey, "iam:DeleteVirtualMFADevice", device, ExplicitDeny),
@@ -64,7 +77,11 @@ fn reference_policy_decisions() {
     ];
     for (row, credential, action, resource, expected) in table {
         let context = context_of("alice", credential);
-        assert_eq!(decide_one(REFERENCE, action, &resource, &context), expected, "row {row}");
+        assert_eq!(
+            decide_one(REFERENCE, action, &resource, &context),
+            expected,
+            "row {row}"
+        );
     }
     // Row 12: the deny skips sts:GetSessionToken (it is in NotAction), so nothing denies it.
     // Row 13: root has no aws:username, so the user-scoped statements match nothing for it.
@@ -72,18 +89,33 @@ fn reference_policy_decisions() {
     root.insert("aws:userid", ACCOUNT);
     root.insert("aws:PrincipalType", "Account");
     let root_arn = format!("arn:aws:iam::{ACCOUNT}:root");
-    assert_eq!(decide_one(REFERENCE, "iam:ListMFADevices", &root_arn, &root), ImplicitDeny);
-    assert_eq!(decide_one(REFERENCE, "iam:GetUser", &user("alice"), &root), ImplicitDeny);
+    assert_eq!(
+        decide_one(REFERENCE, "iam:ListMFADevices", &root_arn, &root),
+        ImplicitDeny
+    );
+    assert_eq!(
+        decide_one(REFERENCE, "iam:GetUser", &user("alice"), &root),
+        ImplicitDeny
+    );
     // More of the self-service list without MFA, and MFA sessions outside it.
     let key = context_of("alice", AccessKey);
     assert_eq!(decide_one(REFERENCE, "iam:ListVirtualMFADevices", "*", &key), Allow);
     assert_eq!(decide_one(REFERENCE, "iam:ChangePassword", &user("alice"), &key), Allow);
-    assert_eq!(decide_one(REFERENCE, "iam:ResyncMFADevice", &user("alice"), &key), Allow);
+    assert_eq!(
+        decide_one(REFERENCE, "iam:ResyncMFADevice", &user("alice"), &key),
+        Allow
+    );
     // GetMFADevice is allowed but not exempt from the deny.
-    assert_eq!(decide_one(REFERENCE, "iam:GetMFADevice", &user("alice"), &key), ExplicitDeny);
+    assert_eq!(
+        decide_one(REFERENCE, "iam:GetMFADevice", &user("alice"), &key),
+        ExplicitDeny
+    );
     let mfa = context_of("alice", MfaSession(60));
     assert_eq!(decide_one(REFERENCE, "iam:GetMFADevice", &user("alice"), &mfa), Allow);
-    assert_eq!(decide_one(REFERENCE, "iam:DeactivateMFADevice", &user("bob"), &mfa), ImplicitDeny);
+    assert_eq!(
+        decide_one(REFERENCE, "iam:DeactivateMFADevice", &user("bob"), &mfa),
+        ImplicitDeny
+    );
 }
 
 /// `mfa-policy.md` §6 pitfall: `Bool` instead of `BoolIfExists` lets access keys through.
@@ -94,7 +126,14 @@ fn bool_instead_of_bool_if_exists_lets_access_keys_through() {
         "\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"iam:*\", \"Resource\": \"*\"},",
     );
     assert_ne!(pitfall, REFERENCE);
-    let create = |credential| decide_one(&pitfall, "iam:CreateUser", &user("carol"), &context_of("alice", credential));
+    let create = |credential| {
+        decide_one(
+            &pitfall,
+            "iam:CreateUser",
+            &user("carol"),
+            &context_of("alice", credential),
+        )
+    };
     assert_eq!(create(Credential::AccessKey), Decision::Allow);
     assert_eq!(create(Credential::PasswordOnlyConsole), Decision::ExplicitDeny);
     assert_eq!(create(Credential::MfaSession(5)), Decision::Allow);
@@ -104,7 +143,10 @@ fn bool_instead_of_bool_if_exists_lets_access_keys_through() {
         "\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"iam:*\", \"Resource\": \"*\"},",
     );
     let context = context_of("alice", Credential::AccessKey);
-    assert_eq!(decide_one(&fixed, "iam:CreateUser", &user("carol"), &context), Decision::ExplicitDeny);
+    assert_eq!(
+        decide_one(&fixed, "iam:CreateUser", &user("carol"), &context),
+        Decision::ExplicitDeny
+    );
 }
 
 /// `mfa-policy.md` §7: MFA age.
@@ -146,7 +188,11 @@ fn mfa_age() {
     ];
     for (policy, credential, expected) in table {
         let context = context_of("alice", credential);
-        assert_eq!(decide_one(policy, "iam:DeleteUser", &user("bob"), &context), expected, "{credential:?} {policy}");
+        assert_eq!(
+            decide_one(policy, "iam:DeleteUser", &user("bob"), &context),
+            expected,
+            "{credential:?} {policy}"
+        );
     }
 }
 
@@ -158,30 +204,76 @@ fn variables() {
         )
     };
     let alice = context_of("alice", Credential::AccessKey);
-    assert_eq!(decide_one(&own(r#""Version": "2012-10-17", "#), "iam:GetUser", &user("alice"), &alice), Decision::Allow);
+    assert_eq!(
+        decide_one(
+            &own(r#""Version": "2012-10-17", "#),
+            "iam:GetUser",
+            &user("alice"),
+            &alice
+        ),
+        Decision::Allow
+    );
     // Version absent or 2008: literal text, no match for alice...
-    assert_eq!(decide_one(&own(""), "iam:GetUser", &user("alice"), &alice), Decision::ImplicitDeny);
-    assert_eq!(decide_one(&own(r#""Version": "2008-10-17", "#), "iam:GetUser", &user("alice"), &alice), Decision::ImplicitDeny);
+    assert_eq!(
+        decide_one(&own(""), "iam:GetUser", &user("alice"), &alice),
+        Decision::ImplicitDeny
+    );
+    assert_eq!(
+        decide_one(
+            &own(r#""Version": "2008-10-17", "#),
+            "iam:GetUser",
+            &user("alice"),
+            &alice
+        ),
+        Decision::ImplicitDeny
+    );
     // ...but it matches a resource literally named so.
-    assert_eq!(decide_one(&own(""), "iam:GetUser", &user("${aws:username}"), &alice), Decision::Allow);
+    assert_eq!(
+        decide_one(&own(""), "iam:GetUser", &user("${aws:username}"), &alice),
+        Decision::Allow
+    );
     // Root has no aws:username: no match, even for its own ARN.
     let mut root = Context::new();
     root.insert("aws:userid", ACCOUNT);
     let policy = own(r#""Version": "2012-10-17", "#);
-    assert_eq!(decide_one(&policy, "iam:GetUser", &format!("arn:aws:iam::{ACCOUNT}:root"), &root), Decision::ImplicitDeny);
-    assert_eq!(decide_one(&policy, "iam:GetUser", &user(""), &root), Decision::ImplicitDeny);
+    assert_eq!(
+        decide_one(&policy, "iam:GetUser", &format!("arn:aws:iam::{ACCOUNT}:root"), &root),
+        Decision::ImplicitDeny
+    );
+    assert_eq!(
+        decide_one(&policy, "iam:GetUser", &user(""), &root),
+        Decision::ImplicitDeny
+    );
     // Default value.
     let default = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "arn:aws:iam::*:user/${aws:username, 'nobody'}"}}"#;
-    assert_eq!(decide_one(default, "iam:GetUser", &user("nobody"), &root), Decision::Allow);
-    assert_eq!(decide_one(default, "iam:GetUser", &user("alice"), &alice), Decision::Allow);
-    assert_eq!(decide_one(default, "iam:GetUser", &user("nobody"), &alice), Decision::ImplicitDeny);
+    assert_eq!(
+        decide_one(default, "iam:GetUser", &user("nobody"), &root),
+        Decision::Allow
+    );
+    assert_eq!(
+        decide_one(default, "iam:GetUser", &user("alice"), &alice),
+        Decision::Allow
+    );
+    assert_eq!(
+        decide_one(default, "iam:GetUser", &user("nobody"), &alice),
+        Decision::ImplicitDeny
+    );
     // Escapes are literal characters.
     let escapes = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "arn:aws:iam::*:user/a${*}b${?}c${$}"}}"#;
-    assert_eq!(decide_one(escapes, "iam:GetUser", &user("a*b?c$"), &alice), Decision::Allow);
-    assert_eq!(decide_one(escapes, "iam:GetUser", &user("axbyc$"), &alice), Decision::ImplicitDeny);
+    assert_eq!(
+        decide_one(escapes, "iam:GetUser", &user("a*b?c$"), &alice),
+        Decision::Allow
+    );
+    assert_eq!(
+        decide_one(escapes, "iam:GetUser", &user("axbyc$"), &alice),
+        Decision::ImplicitDeny
+    );
     // A substituted `*` is matched literally.
     let star = context_of("*", Credential::AccessKey);
-    assert_eq!(decide_one(&policy, "iam:GetUser", &user("bob"), &star), Decision::ImplicitDeny);
+    assert_eq!(
+        decide_one(&policy, "iam:GetUser", &user("bob"), &star),
+        Decision::ImplicitDeny
+    );
     assert_eq!(decide_one(&policy, "iam:GetUser", &user("*"), &star), Decision::Allow);
 }
 
@@ -189,19 +281,45 @@ fn variables() {
 fn case_rules() {
     let alice = context_of("alice", Credential::AccessKey);
     let policy = |action: &str, resource: &str| {
-        format!(r#"{{"Version": "2012-10-17", "Statement": {{"Effect": "Allow", "Action": "{action}", "Resource": "{resource}"}}}}"#)
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": {{"Effect": "Allow", "Action": "{action}", "Resource": "{resource}"}}}}"#
+        )
     };
     // Actions ignore case.
-    assert_eq!(decide_one(&policy("IAM:listmfadevices", "*"), "iam:ListMFADevices", &user("alice"), &alice), Decision::Allow);
-    assert_eq!(decide_one(&policy("iam:ListMFADevices", "*"), "IAM:LISTMFADEVICES", &user("alice"), &alice), Decision::Allow);
+    assert_eq!(
+        decide_one(
+            &policy("IAM:listmfadevices", "*"),
+            "iam:ListMFADevices",
+            &user("alice"),
+            &alice
+        ),
+        Decision::Allow
+    );
+    assert_eq!(
+        decide_one(
+            &policy("iam:ListMFADevices", "*"),
+            "IAM:LISTMFADEVICES",
+            &user("alice"),
+            &alice
+        ),
+        Decision::Allow
+    );
     // Resources do not.
     assert_eq!(
-        decide_one(&policy("iam:*", "arn:aws:iam::*:user/Alice"), "iam:GetUser", &user("alice"), &alice),
+        decide_one(
+            &policy("iam:*", "arn:aws:iam::*:user/Alice"),
+            "iam:GetUser",
+            &user("alice"),
+            &alice
+        ),
         Decision::ImplicitDeny
     );
     // Condition key names ignore case.
     let keyed = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "iam:*", "Resource": "*", "Condition": {"StringEquals": {"AWS:USERNAME": "alice"}}}}"#;
-    assert_eq!(decide_one(keyed, "iam:GetUser", &user("alice"), &alice), Decision::Allow);
+    assert_eq!(
+        decide_one(keyed, "iam:GetUser", &user("alice"), &alice),
+        Decision::Allow
+    );
 }
 
 #[test]
@@ -217,14 +335,22 @@ fn not_action_and_not_resource() {
         ("iam:ListVirtualMFADevices", "*".to_owned(), Decision::Allow),
     ];
     for (action, resource, expected) in table {
-        assert_eq!(decide_one(policy, action, &resource, &alice), expected, "{action} {resource}");
+        assert_eq!(
+            decide_one(policy, action, &resource, &alice),
+            expected,
+            "{action} {resource}"
+        );
     }
 }
 
 #[test]
 fn fail_closed_and_combining_policies() {
     let alice = context_of("alice", Credential::AccessKey);
-    let allow_all = parse(r#"{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#, PolicyKind::Identity).unwrap();
+    let allow_all = parse(
+        r#"{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#,
+        PolicyKind::Identity,
+    )
+    .unwrap();
     let unsupported = |effect: &str| {
         parse(
             &format!(r#"{{"Statement": {{"Effect": "{effect}", "Action": "*", "Resource": "*", "Condition": {{"IpAddress": {{"aws:SourceIp": "10.0.0.0/8"}}}}}}}}"#),
@@ -232,13 +358,24 @@ fn fail_closed_and_combining_policies() {
         )
         .unwrap()
     };
-    let request = Request { action: "iam:GetUser", resource: "*", context: &alice };
+    let request = Request {
+        action: "iam:GetUser",
+        resource: "*",
+        context: &alice,
+    };
     assert_eq!(decide([&unsupported("Allow")], &request), Decision::ImplicitDeny);
-    assert_eq!(decide([&allow_all, &unsupported("Deny")], &request), Decision::ExplicitDeny);
+    assert_eq!(
+        decide([&allow_all, &unsupported("Deny")], &request),
+        Decision::ExplicitDeny
+    );
     assert_eq!(decide([&allow_all], &request), Decision::Allow);
     assert_eq!(decide(std::iter::empty(), &request), Decision::ImplicitDeny);
     // Trust policies grant nothing to identities.
-    let trust = parse(r#"{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "*"}}"#, PolicyKind::Trust).unwrap();
+    let trust = parse(
+        r#"{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "*"}}"#,
+        PolicyKind::Trust,
+    )
+    .unwrap();
     assert_eq!(decide([&trust], &request), Decision::ImplicitDeny);
 }
 
@@ -249,38 +386,79 @@ mod never_panics {
 
     fn element() -> impl Strategy<Value = String> {
         prop::sample::select(vec![
-            "*", "iam:*", "iam:Get*", "IAM:getuser", "sts:?et*", "arn:aws:iam::*:user/${aws:username}",
-            "arn:aws:iam::*:user/${aws:userid, 'x'}", "arn:aws:iam::*:user/${", "arn:*:*:*:*:*", "arn:aws", "${*}${?}${$}",
-            "true", "false", "3600", "-1.5", "2024-01-01T00:00:00Z", "1700000000", "",
+            "*",
+            "iam:*",
+            "iam:Get*",
+            "IAM:getuser",
+            "sts:?et*",
+            "arn:aws:iam::*:user/${aws:username}",
+            "arn:aws:iam::*:user/${aws:userid, 'x'}",
+            "arn:aws:iam::*:user/${",
+            "arn:*:*:*:*:*",
+            "arn:aws",
+            "${*}${?}${$}",
+            "true",
+            "false",
+            "3600",
+            "-1.5",
+            "2024-01-01T00:00:00Z",
+            "1700000000",
+            "",
         ])
         .prop_map(str::to_owned)
     }
 
     fn action() -> impl Strategy<Value = String> {
-        prop::sample::select(vec!["*", "iam:*", "iam:Get*", "IAM:getuser", "sts:?et*", "iam:*MFA*"]).prop_map(str::to_owned)
+        prop::sample::select(vec!["*", "iam:*", "iam:Get*", "IAM:getuser", "sts:?et*", "iam:*MFA*"])
+            .prop_map(str::to_owned)
     }
 
     fn resource() -> impl Strategy<Value = String> {
         prop::sample::select(vec![
-            "*", "arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::*:user/${aws:userid, 'x'}", "arn:aws:iam::*:user/${",
-            "arn:*:*:*:*:*", "arn:aws", "arn:aws:iam::*:mfa/${*}${?}${$}",
+            "*",
+            "arn:aws:iam::*:user/${aws:username}",
+            "arn:aws:iam::*:user/${aws:userid, 'x'}",
+            "arn:aws:iam::*:user/${",
+            "arn:*:*:*:*:*",
+            "arn:aws",
+            "arn:aws:iam::*:mfa/${*}${?}${$}",
         ])
         .prop_map(str::to_owned)
     }
 
     fn operator() -> impl Strategy<Value = String> {
         let base = prop::sample::select(vec![
-            "StringEquals", "StringNotLike", "StringEqualsIgnoreCase", "NumericLessThan", "NumericNotEquals", "DateGreaterThan",
-            "DateNotEquals", "Bool", "Null", "ArnLike", "ArnNotEquals", "IpAddress",
+            "StringEquals",
+            "StringNotLike",
+            "StringEqualsIgnoreCase",
+            "NumericLessThan",
+            "NumericNotEquals",
+            "DateGreaterThan",
+            "DateNotEquals",
+            "Bool",
+            "Null",
+            "ArnLike",
+            "ArnNotEquals",
+            "IpAddress",
         ]);
-        (prop::sample::select(vec!["", "ForAnyValue:", "ForAllValues:"]), base, any::<bool>())
+        (
+            prop::sample::select(vec!["", "ForAnyValue:", "ForAllValues:"]),
+            base,
+            any::<bool>(),
+        )
             .prop_map(|(set, base, if_exists)| format!("{set}{base}{}", if if_exists { "IfExists" } else { "" }))
     }
 
     fn key() -> impl Strategy<Value = String> {
         prop::sample::select(vec![
-            "aws:username", "aws:MultiFactorAuthAge", "aws:MultiFactorAuthPresent", "aws:CurrentTime", "aws:EpochTime",
-            "aws:PrincipalArn", "aws:TagKeys", "aws:SourceIp",
+            "aws:username",
+            "aws:MultiFactorAuthAge",
+            "aws:MultiFactorAuthPresent",
+            "aws:CurrentTime",
+            "aws:EpochTime",
+            "aws:PrincipalArn",
+            "aws:TagKeys",
+            "aws:SourceIp",
         ])
         .prop_map(str::to_owned)
     }

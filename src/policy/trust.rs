@@ -26,7 +26,9 @@ pub enum TrustDecision {
     /// `names_principal`: an allowing statement names the caller (its ARN, its role, or `*`).
     /// `false` when only its account was named: the caller's identity policies must then also
     /// allow the action (AWS's same-account delegation rule, applied by the caller).
-    Allow { names_principal: bool },
+    Allow {
+        names_principal: bool,
+    },
     ExplicitDeny,
     ImplicitDeny,
 }
@@ -56,7 +58,12 @@ enum Match {
 impl Principals {
     pub(super) fn parse(json: &Json) -> Result<Self, PolicyError> {
         let members = match json {
-            Json::String(star) if star == "*" => return Ok(Self { aws: vec![AwsPrincipal::Everyone], others: vec![] }),
+            Json::String(star) if star == "*" => {
+                return Ok(Self {
+                    aws: vec![AwsPrincipal::Everyone],
+                    others: vec![],
+                });
+            }
             Json::String(other) => return Err(invalid_principal(None, other)),
             Json::Object(members) if !members.is_empty() => members,
             _ => return Err(PolicyError::syntax()),
@@ -66,7 +73,9 @@ impl Principals {
             let values = strings(values).ok_or_else(PolicyError::syntax)?;
             for value in values {
                 match kind.as_str() {
-                    "AWS" => principals.aws.push(aws_principal(value).ok_or_else(|| invalid_principal(Some(kind), value))?),
+                    "AWS" => principals
+                        .aws
+                        .push(aws_principal(value).ok_or_else(|| invalid_principal(Some(kind), value))?),
                     "Service" | "Federated" if !value.is_empty() && !value.contains(char::is_whitespace) => {
                         principals.others.push(value.to_owned());
                     }
@@ -115,22 +124,33 @@ fn aws_principal(value: &str) -> Option<AwsPrincipal> {
         return None;
     }
     let mut parts = value.splitn(6, ':');
-    let (Some("arn"), Some(partition), Some(service), Some(""), Some(account), Some(resource)) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some("arn"), Some(partition), Some(service), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return None;
     };
     if partition.is_empty() || !is_account_id(account) {
         return None;
     }
-    let named = |prefix: &str| resource.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty() && !rest.ends_with('/'));
+    let named = |prefix: &str| {
+        resource
+            .strip_prefix(prefix)
+            .is_some_and(|rest| !rest.is_empty() && !rest.ends_with('/'))
+    };
     match service {
         "iam" if resource == "root" => Some(AwsPrincipal::Account(account.to_owned())),
         "iam" if named("user/") || named("role/") => Some(AwsPrincipal::Arn(value.to_owned())),
         "sts" if named("federated-user/") => Some(AwsPrincipal::Arn(value.to_owned())),
-        "sts" if resource.strip_prefix("assumed-role/").is_some_and(|rest| {
-            rest.split_once('/').is_some_and(|(role, session)| !role.is_empty() && !session.is_empty())
-        }) =>
+        "sts"
+            if resource.strip_prefix("assumed-role/").is_some_and(|rest| {
+                rest.split_once('/')
+                    .is_some_and(|(role, session)| !role.is_empty() && !session.is_empty())
+            }) =>
         {
             Some(AwsPrincipal::Arn(value.to_owned()))
         }
@@ -144,7 +164,10 @@ impl AwsPrincipal {
             Self::Everyone => Some(Match::Named),
             Self::Account(account) if account == caller.account_id => {
                 // The account root itself is named by its own ARN.
-                let is_root = caller.arn.strip_suffix(":root").is_some_and(|p| p.ends_with(account.as_str()));
+                let is_root = caller
+                    .arn
+                    .strip_suffix(":root")
+                    .is_some_and(|p| p.ends_with(account.as_str()));
                 Some(if is_root { Match::Named } else { Match::ThroughAccount })
             }
             Self::Account(_) => None,
@@ -159,9 +182,14 @@ impl AwsPrincipal {
 fn role_of_session(session: &str, role: &str) -> bool {
     let split = |arn: &str, service: &str| {
         let mut parts = arn.splitn(6, ':');
-        let (Some("arn"), Some(partition), Some(s), Some(""), Some(account), Some(resource)) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some("arn"), Some(partition), Some(s), Some(""), Some(account), Some(resource)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return None;
         };
         (s == service).then(|| (partition.to_owned(), account.to_owned(), resource.to_owned()))
@@ -174,7 +202,9 @@ fn role_of_session(session: &str, role: &str) -> bool {
         .strip_prefix("assumed-role/")
         .and_then(|rest| rest.split_once('/'))
         .map(|(role, _)| role);
-    let role_name = role_resource.strip_prefix("role/").and_then(|path| path.rsplit('/').next());
+    let role_name = role_resource
+        .strip_prefix("role/")
+        .and_then(|path| path.rsplit('/').next());
     p1 == p2 && a1 == a2 && session_role.is_some() && session_role == role_name
 }
 
@@ -197,8 +227,12 @@ pub fn decide_trust(policy: &Policy, principal: &TrustPrincipal<'_>, request: &R
         }
     }
     match allowed {
-        Some(matched) => TrustDecision::Allow { names_principal: matched == Match::Named },
+        Some(matched) => TrustDecision::Allow {
+            names_principal: matched == Match::Named,
+        },
         None => TrustDecision::ImplicitDeny,
     }
 }
 
+#[cfg(test)]
+mod tests;

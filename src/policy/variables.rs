@@ -32,7 +32,9 @@ impl Template {
     /// Text in which `${…}` has no meaning (Version absent or `2008-10-17`, or a place where
     /// variables are not allowed).
     pub(super) fn literal(text: &str) -> Self {
-        Self { pieces: vec![Piece::Text(text.to_owned())] }
+        Self {
+            pieces: vec![Piece::Text(text.to_owned())],
+        }
     }
 
     /// Text of a `2012-10-17` policy. A `${` without a closing `}` is ordinary text.
@@ -109,7 +111,10 @@ fn parse_variable(inner: &str) -> Piece {
     if key.is_empty() || key.contains(char::is_whitespace) {
         return Piece::Unusable;
     }
-    Piece::Variable { key: key.to_ascii_lowercase(), default }
+    Piece::Variable {
+        key: key.to_ascii_lowercase(),
+        default,
+    }
 }
 
 /// A variable's value: the key's single value in the context, else the default. A multi-valued
@@ -151,7 +156,11 @@ mod tests {
             ("no variables", Some("no variables")),
         ];
         for (text, expected) in table {
-            assert_eq!(Template::with_variables(text).resolve(&alice()).as_deref(), expected, "{text}");
+            assert_eq!(
+                Template::with_variables(text).resolve(&alice()).as_deref(),
+                expected,
+                "{text}"
+            );
         }
     }
 
@@ -172,7 +181,9 @@ mod tests {
     fn substituted_wildcards_are_literal() {
         let mut context = Context::new();
         context.insert("aws:username", "a*");
-        let glob = Template::with_variables("user/${aws:username}").resolve_glob(&context).unwrap();
+        let glob = Template::with_variables("user/${aws:username}")
+            .resolve_glob(&context)
+            .unwrap();
         assert!(glob.matches("user/a*", false));
         assert!(!glob.matches("user/abc", false));
         let escaped = Template::with_variables("x${*}").resolve_glob(&context).unwrap();

@@ -3,7 +3,6 @@
 import re
 
 from harness import ACCOUNT_ID, ROOT_ACCESS_KEY_ID, Creds, aws_error, near_now, validation_message
-from harness import needs_policies
 
 AKID = re.compile(r"^AKIA[A-Z2-7]{16}$")
 SECRET = re.compile(r"^[A-Za-z0-9+/]{40}$")
@@ -104,7 +103,6 @@ def test_list_access_keys_missing_user(tessera):
         tessera.iam().list_access_keys(UserName="ghost")
 
 
-@needs_policies
 def test_list_access_keys_as_the_user(tessera):
     _, creds = tessera.user_with_key("erin")
     tessera.grant("erin", ["iam:ListAccessKeys"])
@@ -217,7 +215,6 @@ def test_access_key_last_used_after_sts_call(tessera):
     assert near_now(last["LastUsedDate"])
 
 
-@needs_policies
 def test_access_key_last_used_after_iam_call(tessera):
     _, creds = tessera.user_with_key("quinn")
     tessera.grant("quinn", ["iam:ListUsers"])

@@ -3,7 +3,6 @@
 import pytest
 
 from harness import ROOT_EMAIL, aws_error, near_now
-from harness import needs_policies
 
 GOOD = "Str0ng-Passw0rd"
 
@@ -98,7 +97,6 @@ def test_get_login_profile_missing(tessera):
         tessera.iam().get_login_profile(UserName="ghost")
 
 
-@needs_policies
 def test_get_login_profile_as_the_user(tessera):
     _, creds = tessera.user_with_key("ivan")
     tessera.grant("ivan", ["iam:GetLoginProfile"])

@@ -3,7 +3,6 @@
 import pytest
 
 from harness import ACCOUNT_ID, ROOT_ACCESS_KEY_ID, Creds, aws_error, validation_message
-from harness import needs_policies
 
 INVALID_TOKEN = "The security token included in the request is invalid."
 
@@ -24,7 +23,6 @@ def test_caller_identity_user(tessera):
     assert ident["Arn"] == f"arn:aws:iam::{ACCOUNT_ID}:user/team/a/alice"
 
 
-@needs_policies
 def test_caller_identity_needs_no_permission_even_under_deny(tessera):
     import json
 

@@ -154,7 +154,6 @@ def test_get_user_without_name_as_root(tessera):
     assert "UserName" not in user and "Path" not in user
 
 
-@needs_policies
 def test_get_user_without_name_as_user(tessera):
     created, creds = tessera.user_with_key("dave", Path="/eng/")
     tessera.grant("dave", ["iam:GetUser"])
@@ -434,7 +433,6 @@ def test_delete_user_conflicts_in_order(tessera):
         iam.get_user(UserName="ned")
 
 
-@needs_policies
 def test_delete_user_with_inline_policy_conflicts(tessera):
     tessera.create_user("olga")
     tessera.grant("olga", ["iam:GetUser"])

@@ -11,44 +11,211 @@ fn with(key: &str, value: &str) -> Context {
     context
 }
 
+/// (operator, key, policy value, matching request value, other request value,
+///  result when matching, when other, when absent)
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Outcome,
+    Outcome,
+    Outcome,
+);
+
 /// Every operator, with the key matching, not matching and absent, plain and `IfExists`.
 #[test]
 fn operators_present_absent_and_if_exists() {
     use Outcome::{False as F, True as T};
-    // (operator, key, policy value, matching request value, other request value,
-    //  result when matching, when other, when absent)
-    let table: &[(&str, &str, &str, &str, &str, Outcome, Outcome, Outcome)] = &[
+    let table: &[Row] = &[
         ("StringEquals", "aws:username", "alice", "alice", "Alice", T, F, F),
         ("StringNotEquals", "aws:username", "alice", "alice", "bob", F, T, T),
-        ("StringEqualsIgnoreCase", "aws:username", "alice", "ALICE", "bob", T, F, F),
-        ("StringNotEqualsIgnoreCase", "aws:username", "alice", "ALICE", "bob", F, T, T),
+        (
+            "StringEqualsIgnoreCase",
+            "aws:username",
+            "alice",
+            "ALICE",
+            "bob",
+            T,
+            F,
+            F,
+        ),
+        (
+            "StringNotEqualsIgnoreCase",
+            "aws:username",
+            "alice",
+            "ALICE",
+            "bob",
+            F,
+            T,
+            T,
+        ),
         ("StringLike", "aws:username", "al*", "alice", "bob", T, F, F),
         ("StringNotLike", "aws:username", "al?ce", "alice", "alce", F, T, T),
         ("NumericEquals", "aws:MultiFactorAuthAge", "60", "60.0", "61", T, F, F),
         ("NumericNotEquals", "aws:MultiFactorAuthAge", "60", "60", "61", F, T, T),
-        ("NumericLessThan", "aws:MultiFactorAuthAge", "3600", "1800", "3600", T, F, F),
-        ("NumericLessThanEquals", "aws:MultiFactorAuthAge", "3600", "3600", "3601", T, F, F),
-        ("NumericGreaterThan", "aws:MultiFactorAuthAge", "3600", "7200", "3600", T, F, F),
-        ("NumericGreaterThanEquals", "aws:MultiFactorAuthAge", "3600", "3600", "3599", T, F, F),
-        ("DateEquals", "aws:CurrentTime", "2024-05-01T12:00:00Z", "2024-05-01T14:00:00+02:00", "2024-05-01T12:00:01Z", T, F, F),
-        ("DateNotEquals", "aws:CurrentTime", "2024-05-01T12:00:00Z", "2024-05-01T12:00:00Z", "2024-05-02", F, T, T),
-        ("DateLessThan", "aws:CurrentTime", "2024-05-01", "2024-04-30T23:59:59Z", "2024-05-01T00:00:00Z", T, F, F),
-        ("DateLessThanEquals", "aws:CurrentTime", "2024-05-01", "2024-05-01T00:00:00Z", "2024-05-01T00:00:01Z", T, F, F),
-        ("DateGreaterThan", "aws:EpochTime", "2024-05-01T00:00:00Z", "1714521601", "1714521600", T, F, F),
-        ("DateGreaterThanEquals", "aws:EpochTime", "1714521600", "1714521600", "1714521599", T, F, F),
+        (
+            "NumericLessThan",
+            "aws:MultiFactorAuthAge",
+            "3600",
+            "1800",
+            "3600",
+            T,
+            F,
+            F,
+        ),
+        (
+            "NumericLessThanEquals",
+            "aws:MultiFactorAuthAge",
+            "3600",
+            "3600",
+            "3601",
+            T,
+            F,
+            F,
+        ),
+        (
+            "NumericGreaterThan",
+            "aws:MultiFactorAuthAge",
+            "3600",
+            "7200",
+            "3600",
+            T,
+            F,
+            F,
+        ),
+        (
+            "NumericGreaterThanEquals",
+            "aws:MultiFactorAuthAge",
+            "3600",
+            "3600",
+            "3599",
+            T,
+            F,
+            F,
+        ),
+        (
+            "DateEquals",
+            "aws:CurrentTime",
+            "2024-05-01T12:00:00Z",
+            "2024-05-01T14:00:00+02:00",
+            "2024-05-01T12:00:01Z",
+            T,
+            F,
+            F,
+        ),
+        (
+            "DateNotEquals",
+            "aws:CurrentTime",
+            "2024-05-01T12:00:00Z",
+            "2024-05-01T12:00:00Z",
+            "2024-05-02",
+            F,
+            T,
+            T,
+        ),
+        (
+            "DateLessThan",
+            "aws:CurrentTime",
+            "2024-05-01",
+            "2024-04-30T23:59:59Z",
+            "2024-05-01T00:00:00Z",
+            T,
+            F,
+            F,
+        ),
+        (
+            "DateLessThanEquals",
+            "aws:CurrentTime",
+            "2024-05-01",
+            "2024-05-01T00:00:00Z",
+            "2024-05-01T00:00:01Z",
+            T,
+            F,
+            F,
+        ),
+        (
+            "DateGreaterThan",
+            "aws:EpochTime",
+            "2024-05-01T00:00:00Z",
+            "1714521601",
+            "1714521600",
+            T,
+            F,
+            F,
+        ),
+        (
+            "DateGreaterThanEquals",
+            "aws:EpochTime",
+            "1714521600",
+            "1714521600",
+            "1714521599",
+            T,
+            F,
+            F,
+        ),
         ("Bool", "aws:MultiFactorAuthPresent", "true", "TRUE", "false", T, F, F),
-        ("ArnEquals", "aws:PrincipalArn", "arn:aws:iam::*:user/a*", "arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:role/alice", T, F, F),
-        ("ArnLike", "aws:PrincipalArn", "arn:aws:iam::111122223333:*", "arn:aws:iam::111122223333:user/alice", "arn:aws:iam::444455556666:user/alice", T, F, F),
-        ("ArnNotEquals", "aws:PrincipalArn", "arn:aws:iam::*:user/alice", "arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:user/bob", F, T, T),
-        ("ArnNotLike", "aws:PrincipalArn", "arn:aws:iam::*:user/*", "arn:aws:iam::111122223333:user/x", "not-an-arn", F, T, T),
+        (
+            "ArnEquals",
+            "aws:PrincipalArn",
+            "arn:aws:iam::*:user/a*",
+            "arn:aws:iam::111122223333:user/alice",
+            "arn:aws:iam::111122223333:role/alice",
+            T,
+            F,
+            F,
+        ),
+        (
+            "ArnLike",
+            "aws:PrincipalArn",
+            "arn:aws:iam::111122223333:*",
+            "arn:aws:iam::111122223333:user/alice",
+            "arn:aws:iam::444455556666:user/alice",
+            T,
+            F,
+            F,
+        ),
+        (
+            "ArnNotEquals",
+            "aws:PrincipalArn",
+            "arn:aws:iam::*:user/alice",
+            "arn:aws:iam::111122223333:user/alice",
+            "arn:aws:iam::111122223333:user/bob",
+            F,
+            T,
+            T,
+        ),
+        (
+            "ArnNotLike",
+            "aws:PrincipalArn",
+            "arn:aws:iam::*:user/*",
+            "arn:aws:iam::111122223333:user/x",
+            "not-an-arn",
+            F,
+            T,
+            T,
+        ),
     ];
     for &(operator, key, value, matching, other, on_match, on_other, on_absent) in table {
         let plain = format!(r#"{{"{operator}": {{"{key}": "{value}"}}}}"#);
         let if_exists = format!(r#"{{"{operator}IfExists": {{"{key}": "{value}"}}}}"#);
         for (condition, absent) in [(&plain, on_absent), (&if_exists, T)] {
-            assert_eq!(outcome(condition, &with(key, matching)), on_match, "{condition} with {matching}");
-            assert_eq!(outcome(condition, &with(key, other)), on_other, "{condition} with {other}");
-            assert_eq!(outcome(condition, &Context::new()), absent, "{condition} without the key");
+            assert_eq!(
+                outcome(condition, &with(key, matching)),
+                on_match,
+                "{condition} with {matching}"
+            );
+            assert_eq!(
+                outcome(condition, &with(key, other)),
+                on_other,
+                "{condition} with {other}"
+            );
+            assert_eq!(
+                outcome(condition, &Context::new()),
+                absent,
+                "{condition} without the key"
+            );
         }
     }
 }
@@ -58,11 +225,31 @@ fn null_tests_presence() {
     let present = with("aws:MultiFactorAuthAge", "10");
     let absent = Context::new();
     let table = [
-        (r#"{"Null": {"aws:MultiFactorAuthAge": "true"}}"#, Outcome::False, Outcome::True),
-        (r#"{"Null": {"aws:MultiFactorAuthAge": "false"}}"#, Outcome::True, Outcome::False),
-        (r#"{"Null": {"aws:MultiFactorAuthAge": true}}"#, Outcome::False, Outcome::True),
-        (r#"{"Null": {"aws:MultiFactorAuthAge": "yes"}}"#, Outcome::Unknown, Outcome::Unknown),
-        (r#"{"NullIfExists": {"aws:MultiFactorAuthAge": "true"}}"#, Outcome::Unknown, Outcome::Unknown),
+        (
+            r#"{"Null": {"aws:MultiFactorAuthAge": "true"}}"#,
+            Outcome::False,
+            Outcome::True,
+        ),
+        (
+            r#"{"Null": {"aws:MultiFactorAuthAge": "false"}}"#,
+            Outcome::True,
+            Outcome::False,
+        ),
+        (
+            r#"{"Null": {"aws:MultiFactorAuthAge": true}}"#,
+            Outcome::False,
+            Outcome::True,
+        ),
+        (
+            r#"{"Null": {"aws:MultiFactorAuthAge": "yes"}}"#,
+            Outcome::Unknown,
+            Outcome::Unknown,
+        ),
+        (
+            r#"{"NullIfExists": {"aws:MultiFactorAuthAge": "true"}}"#,
+            Outcome::Unknown,
+            Outcome::Unknown,
+        ),
     ];
     for (condition, when_present, when_absent) in table {
         assert_eq!(outcome(condition, &present), when_present, "{condition}");
@@ -78,9 +265,18 @@ fn blocks_are_and_of_operators_and_keys_or_of_values() {
         (r#"{"StringEquals": {"aws:username": ["bob", "alice"]}}"#, Outcome::True),
         (r#"{"StringEquals": {"aws:username": []}}"#, Outcome::False),
         (r#"{"StringNotEquals": {"aws:username": []}}"#, Outcome::True),
-        (r#"{"StringEquals": {"aws:username": "alice", "aws:MultiFactorAuthPresent": "false"}}"#, Outcome::False),
-        (r#"{"StringEquals": {"aws:username": "alice"}, "Bool": {"aws:MultiFactorAuthPresent": true}}"#, Outcome::True),
-        (r#"{"StringEquals": {"aws:username": "alice"}, "Bool": {"aws:MultiFactorAuthPresent": false}}"#, Outcome::False),
+        (
+            r#"{"StringEquals": {"aws:username": "alice", "aws:MultiFactorAuthPresent": "false"}}"#,
+            Outcome::False,
+        ),
+        (
+            r#"{"StringEquals": {"aws:username": "alice"}, "Bool": {"aws:MultiFactorAuthPresent": true}}"#,
+            Outcome::True,
+        ),
+        (
+            r#"{"StringEquals": {"aws:username": "alice"}, "Bool": {"aws:MultiFactorAuthPresent": false}}"#,
+            Outcome::False,
+        ),
         (r#"{}"#, Outcome::True),
         (r#"{"StringEquals": {}}"#, Outcome::True),
         // Key names ignore case; operator names do not.
@@ -115,10 +311,16 @@ fn unsupported_things_are_unknown() {
     }
     // A request value of the wrong type is unknown too.
     let odd = with("aws:MultiFactorAuthAge", "recent");
-    assert_eq!(outcome(r#"{"NumericLessThan": {"aws:MultiFactorAuthAge": "10"}}"#, &odd), Outcome::Unknown);
+    assert_eq!(
+        outcome(r#"{"NumericLessThan": {"aws:MultiFactorAuthAge": "10"}}"#, &odd),
+        Outcome::Unknown
+    );
     // A key the caller supplies is evaluated even if Tessera does not know it.
     let tagged = with("aws:PrincipalTag/team", "blue");
-    assert_eq!(outcome(r#"{"StringEquals": {"aws:PrincipalTag/team": "blue"}}"#, &tagged), Outcome::True);
+    assert_eq!(
+        outcome(r#"{"StringEquals": {"aws:PrincipalTag/team": "blue"}}"#, &tagged),
+        Outcome::True
+    );
 }
 
 #[test]
@@ -129,19 +331,67 @@ fn set_qualifiers_over_multi_valued_keys() {
     empty.insert_many("aws:TagKeys", Vec::<String>::new());
     // (condition, with ["env","team"], with [])
     let table = [
-        (r#"{"ForAllValues:StringEquals": {"aws:TagKeys": ["env", "team", "owner"]}}"#, Outcome::True, Outcome::True),
-        (r#"{"ForAllValues:StringEquals": {"aws:TagKeys": ["env"]}}"#, Outcome::False, Outcome::True),
-        (r#"{"ForAnyValue:StringEquals": {"aws:TagKeys": ["env"]}}"#, Outcome::True, Outcome::False),
-        (r#"{"ForAnyValue:StringEquals": {"aws:TagKeys": ["owner"]}}"#, Outcome::False, Outcome::False),
-        (r#"{"ForAnyValue:StringLike": {"aws:TagKeys": "t*"}}"#, Outcome::True, Outcome::False),
-        (r#"{"ForAllValues:StringNotEquals": {"aws:TagKeys": ["owner"]}}"#, Outcome::True, Outcome::True),
-        (r#"{"ForAllValues:StringNotEquals": {"aws:TagKeys": ["env"]}}"#, Outcome::False, Outcome::True),
-        (r#"{"ForAnyValue:StringNotEquals": {"aws:TagKeys": ["env"]}}"#, Outcome::True, Outcome::False),
-        (r#"{"ForAnyValue:StringEqualsIfExists": {"aws:TagKeys": ["owner"]}}"#, Outcome::False, Outcome::True),
-        (r#"{"ForAllValues:Null": {"aws:TagKeys": "true"}}"#, Outcome::Unknown, Outcome::Unknown),
+        (
+            r#"{"ForAllValues:StringEquals": {"aws:TagKeys": ["env", "team", "owner"]}}"#,
+            Outcome::True,
+            Outcome::True,
+        ),
+        (
+            r#"{"ForAllValues:StringEquals": {"aws:TagKeys": ["env"]}}"#,
+            Outcome::False,
+            Outcome::True,
+        ),
+        (
+            r#"{"ForAnyValue:StringEquals": {"aws:TagKeys": ["env"]}}"#,
+            Outcome::True,
+            Outcome::False,
+        ),
+        (
+            r#"{"ForAnyValue:StringEquals": {"aws:TagKeys": ["owner"]}}"#,
+            Outcome::False,
+            Outcome::False,
+        ),
+        (
+            r#"{"ForAnyValue:StringLike": {"aws:TagKeys": "t*"}}"#,
+            Outcome::True,
+            Outcome::False,
+        ),
+        (
+            r#"{"ForAllValues:StringNotEquals": {"aws:TagKeys": ["owner"]}}"#,
+            Outcome::True,
+            Outcome::True,
+        ),
+        (
+            r#"{"ForAllValues:StringNotEquals": {"aws:TagKeys": ["env"]}}"#,
+            Outcome::False,
+            Outcome::True,
+        ),
+        (
+            r#"{"ForAnyValue:StringNotEquals": {"aws:TagKeys": ["env"]}}"#,
+            Outcome::True,
+            Outcome::False,
+        ),
+        (
+            r#"{"ForAnyValue:StringEqualsIfExists": {"aws:TagKeys": ["owner"]}}"#,
+            Outcome::False,
+            Outcome::True,
+        ),
+        (
+            r#"{"ForAllValues:Null": {"aws:TagKeys": "true"}}"#,
+            Outcome::Unknown,
+            Outcome::Unknown,
+        ),
         // Unqualified: any value matches; negated: none does; empty is a missing key.
-        (r#"{"StringEquals": {"aws:TagKeys": "team"}}"#, Outcome::True, Outcome::False),
-        (r#"{"StringNotEquals": {"aws:TagKeys": "team"}}"#, Outcome::False, Outcome::True),
+        (
+            r#"{"StringEquals": {"aws:TagKeys": "team"}}"#,
+            Outcome::True,
+            Outcome::False,
+        ),
+        (
+            r#"{"StringNotEquals": {"aws:TagKeys": "team"}}"#,
+            Outcome::False,
+            Outcome::True,
+        ),
         (r#"{"Null": {"aws:TagKeys": "true"}}"#, Outcome::False, Outcome::True),
     ];
     for (condition, with_tags, with_none) in table {
@@ -150,7 +400,10 @@ fn set_qualifiers_over_multi_valued_keys() {
     }
     // Not supplied at all, and not a key Tessera knows: fail closed, qualifier or not.
     assert_eq!(
-        outcome(r#"{"ForAllValues:StringEquals": {"aws:TagKeys": "env"}}"#, &Context::new()),
+        outcome(
+            r#"{"ForAllValues:StringEquals": {"aws:TagKeys": "env"}}"#,
+            &Context::new()
+        ),
         Outcome::Unknown
     );
 }
@@ -160,19 +413,37 @@ fn variables_in_condition_values() {
     let mut context = with("aws:username", "alice");
     context.insert("aws:PrincipalArn", "arn:aws:iam::111122223333:user/alice");
     let table = [
-        (r#"{"StringEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:user/${aws:username}"}}"#, Outcome::True),
-        (r#"{"StringLike": {"aws:PrincipalArn": "*/${aws:username}"}}"#, Outcome::True),
-        (r#"{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/${aws:username}"}}"#, Outcome::True),
+        (
+            r#"{"StringEquals": {"aws:PrincipalArn": "arn:aws:iam::111122223333:user/${aws:username}"}}"#,
+            Outcome::True,
+        ),
+        (
+            r#"{"StringLike": {"aws:PrincipalArn": "*/${aws:username}"}}"#,
+            Outcome::True,
+        ),
+        (
+            r#"{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:user/${aws:username}"}}"#,
+            Outcome::True,
+        ),
         (r#"{"StringEquals": {"aws:username": "${aws:userid}"}}"#, Outcome::False),
-        (r#"{"StringEquals": {"aws:username": "${aws:userid, 'alice'}"}}"#, Outcome::True),
-        (r#"{"StringNotEquals": {"aws:username": "${aws:userid}"}}"#, Outcome::True),
+        (
+            r#"{"StringEquals": {"aws:username": "${aws:userid, 'alice'}"}}"#,
+            Outcome::True,
+        ),
+        (
+            r#"{"StringNotEquals": {"aws:username": "${aws:userid}"}}"#,
+            Outcome::True,
+        ),
     ];
     for (condition, expected) in table {
         assert_eq!(outcome(condition, &context), expected, "{condition}");
     }
     // In the 2008 language the same text is literal.
     let json = Json::parse(r#"{"StringLike": {"aws:PrincipalArn": "*/${aws:username}"}}"#).unwrap();
-    assert_eq!(Condition::parse(&json, false).ok().unwrap().evaluate(&context), Outcome::False);
+    assert_eq!(
+        Condition::parse(&json, false).ok().unwrap().evaluate(&context),
+        Outcome::False
+    );
 }
 
 #[test]
@@ -186,13 +457,25 @@ fn shapes_refused_at_parse() {
         r#"{"StringEquals": {"aws:username": [["a"]]}}"#,
         r#"{"StringEquals": {"aws:username": [null]}}"#,
     ] {
-        assert!(Condition::parse(&Json::parse(condition).unwrap(), true).is_err(), "{condition}");
+        assert!(
+            Condition::parse(&Json::parse(condition).unwrap(), true).is_err(),
+            "{condition}"
+        );
     }
 }
 
 #[test]
 fn numbers_and_instants() {
-    for (text, number) in [("10", Some(10.0)), ("-1.5", Some(-1.5)), ("+2", Some(2.0)), ("1.", None), (".5", None), ("1e3", None), ("NaN", None), ("", None)] {
+    for (text, number) in [
+        ("10", Some(10.0)),
+        ("-1.5", Some(-1.5)),
+        ("+2", Some(2.0)),
+        ("1.", None),
+        (".5", None),
+        ("1e3", None),
+        ("NaN", None),
+        ("", None),
+    ] {
         assert_eq!(parse_number(text), number, "{text}");
     }
     let noon = 1_714_564_800_000_000_000_i128; // 2024-05-01T12:00:00Z

@@ -92,7 +92,12 @@ fn the_reference_policy_parses_and_reparses_identically() {
 
 #[test]
 fn trust_grammar() {
-    let trust = |statement: &str| parse(&format!(r#"{{"Version": "2012-10-17", "Statement": [{statement}]}}"#), PolicyKind::Trust);
+    let trust = |statement: &str| {
+        parse(
+            &format!(r#"{{"Version": "2012-10-17", "Statement": [{statement}]}}"#),
+            PolicyKind::Trust,
+        )
+    };
     let ok = [
         r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}"#,
         r#"{"Effect": "Allow", "Principal": {"AWS": ["111122223333", "arn:aws:iam::444455556666:user/bob", "arn:aws:iam::111122223333:role/path/r"]}, "Action": "sts:AssumeRole"}"#,
@@ -106,19 +111,58 @@ fn trust_grammar() {
         assert!(trust(statement).is_ok(), "{statement}");
     }
     let refused = [
-        (r#"{"Effect": "Allow", "Action": "sts:AssumeRole"}"#, "Missing required field Principal"),
-        (r#"{"Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}"#, "Has prohibited field NotPrincipal"),
-        (r#"{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Resource": "*"}"#, "Has prohibited field Resource"),
-        (r#"{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "NotResource": "*"}"#, "Has prohibited field NotResource"),
-        (r#"{"Effect": "Allow", "Principal": {"AWS": "alice"}, "Action": "sts:AssumeRole"}"#, r#"Invalid principal in policy: "AWS":"alice""#),
-        (r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/*"}, "Action": "sts:AssumeRole"}"#, r#"Invalid principal in policy: "AWS":"arn:aws:iam::111122223333:user/*""#),
-        (r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1111:root"}, "Action": "sts:AssumeRole"}"#, r#"Invalid principal in policy: "AWS":"arn:aws:iam::1111:root""#),
-        (r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:s3:::bucket"}, "Action": "sts:AssumeRole"}"#, r#"Invalid principal in policy: "AWS":"arn:aws:s3:::bucket""#),
-        (r#"{"Effect": "Allow", "Principal": {"CanonicalUser": "abc"}, "Action": "sts:AssumeRole"}"#, r#"Invalid principal in policy: "CanonicalUser":"abc""#),
-        (r#"{"Effect": "Allow", "Principal": "arn:aws:iam::111122223333:root", "Action": "sts:AssumeRole"}"#, r#"Invalid principal in policy: "arn:aws:iam::111122223333:root""#),
-        (r#"{"Effect": "Allow", "Principal": {}, "Action": "sts:AssumeRole"}"#, SYNTAX),
-        (r#"{"Effect": "Allow", "Principal": {"AWS": []}, "Action": "sts:AssumeRole"}"#, SYNTAX),
-        (r#"{"Effect": "Allow", "Principal": {"AWS": "*"}}"#, "Policy statement must contain actions."),
+        (
+            r#"{"Effect": "Allow", "Action": "sts:AssumeRole"}"#,
+            "Missing required field Principal",
+        ),
+        (
+            r#"{"Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}"#,
+            "Has prohibited field NotPrincipal",
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Resource": "*"}"#,
+            "Has prohibited field Resource",
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "NotResource": "*"}"#,
+            "Has prohibited field NotResource",
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": {"AWS": "alice"}, "Action": "sts:AssumeRole"}"#,
+            r#"Invalid principal in policy: "AWS":"alice""#,
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/*"}, "Action": "sts:AssumeRole"}"#,
+            r#"Invalid principal in policy: "AWS":"arn:aws:iam::111122223333:user/*""#,
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1111:root"}, "Action": "sts:AssumeRole"}"#,
+            r#"Invalid principal in policy: "AWS":"arn:aws:iam::1111:root""#,
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": {"AWS": "arn:aws:s3:::bucket"}, "Action": "sts:AssumeRole"}"#,
+            r#"Invalid principal in policy: "AWS":"arn:aws:s3:::bucket""#,
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": {"CanonicalUser": "abc"}, "Action": "sts:AssumeRole"}"#,
+            r#"Invalid principal in policy: "CanonicalUser":"abc""#,
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": "arn:aws:iam::111122223333:root", "Action": "sts:AssumeRole"}"#,
+            r#"Invalid principal in policy: "arn:aws:iam::111122223333:root""#,
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": {}, "Action": "sts:AssumeRole"}"#,
+            SYNTAX,
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": {"AWS": []}, "Action": "sts:AssumeRole"}"#,
+            SYNTAX,
+        ),
+        (
+            r#"{"Effect": "Allow", "Principal": {"AWS": "*"}}"#,
+            "Policy statement must contain actions.",
+        ),
     ];
     for (statement, message) in refused {
         assert_eq!(trust(statement).unwrap_err().to_string(), message, "{statement}");
