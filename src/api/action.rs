@@ -33,8 +33,15 @@ actions! {
         CreateVirtualMFADevice, DeleteVirtualMFADevice, ListVirtualMFADevices,
         EnableMFADevice, DeactivateMFADevice, ResyncMFADevice, ListMFADevices, GetMFADevice,
         TagMFADevice, UntagMFADevice, ListMFADeviceTags,
+        // Roles
+        CreateRole, GetRole, ListRoles, UpdateRole, UpdateAssumeRolePolicy, DeleteRole,
+        TagRole, UntagRole, ListRoleTags,
     ],
-    Sts: [GetCallerIdentity, GetAccessKeyInfo, GetSessionToken],
+    Sts: [
+        GetCallerIdentity, GetAccessKeyInfo, GetSessionToken,
+        // Roles
+        AssumeRole,
+    ],
 }
 
 impl Action {

@@ -2,8 +2,8 @@
 //! and the operation itself.
 //!
 //! Root may do everything in its own account and is never subject to identity policies. An
-//! IAM user's identity policies decide for it; no policies are stored yet, so the account
-//! boundary is the only rule applied to IAM users for now.
+//! IAM user's identity policies decide for it, a role session's the role's; no policies are
+//! evaluated yet, so the account boundary is the only rule applied to them for now.
 
 use super::action::Action;
 use super::caller::Caller;
@@ -23,7 +23,9 @@ pub fn authorize(caller: &Caller, action: Action, resource: &str, context: &Requ
         .as_deref()
         .is_none_or(|account| account == caller.principal.account_id().as_str());
     let allowed = match &caller.principal {
-        PrincipalIdentity::Root { .. } | PrincipalIdentity::User { .. } => own_account,
+        PrincipalIdentity::Root { .. } | PrincipalIdentity::User { .. } | PrincipalIdentity::AssumedRole { .. } => {
+            own_account
+        }
     };
     if allowed {
         Ok(())

@@ -49,6 +49,7 @@ impl From<IamError> for ApiError {
                     }
                     Entity::MfaDeviceName | Entity::MfaDeviceInUse => "MFA device does not exist.".to_owned(),
                     Entity::HardwareToken(serial) => format!("Hardware token {serial} does not exist."),
+                    Entity::Role(name) => format!("The role with name {name} cannot be found."),
                 },
             ),
             IamError::AlreadyExists(entity) => ApiError::new(
@@ -61,6 +62,7 @@ impl From<IamError> for ApiError {
                     Entity::MfaDeviceName => "MFADevice entity at the same path and name already exists.".to_owned(),
                     Entity::MfaDeviceInUse => "MFA device is already in use.".to_owned(),
                     Entity::HardwareToken(serial) => format!("Hardware token {serial} is already in the inventory."),
+                    Entity::Role(name) => format!("Role with name {name} already exists."),
                     Entity::MfaDevice(serial)
                     | Entity::VirtualMfaDevice(serial)
                     | Entity::MfaDeviceAssignment { serial, .. } => {
@@ -77,6 +79,8 @@ impl From<IamError> for ApiError {
                     Quota::DevicesPerPrincipal => "Cannot exceed quota for MFADevicesPerUser: 8",
                     Quota::VirtualDevicesPerAccount => "Cannot exceed quota for VirtualMFADevicesPerAccount: 5000",
                     Quota::TagsPerMfaDevice => "Cannot exceed quota for TagsPerMFADevice: 50",
+                    Quota::RolesPerAccount => "Cannot exceed quota for RolesPerAccount: 1000",
+                    Quota::TagsPerRole => "Cannot exceed quota for TagsPerRole: 50",
                 },
             ),
             IamError::DeleteConflict(blocker) => ApiError::new(
@@ -86,6 +90,8 @@ impl From<IamError> for ApiError {
                     DeleteBlocker::AccessKeys => "Cannot delete entity, must delete access keys first.",
                     DeleteBlocker::MfaDevices => "Cannot delete entity, must delete MFA device first.",
                     DeleteBlocker::DeviceAssigned => "MFA device is still assigned to a user; deactivate it first.",
+                    DeleteBlocker::InlinePolicies => "Cannot delete entity, must delete policies first.",
+                    DeleteBlocker::AttachedPolicies => "Cannot delete entity, must detach all policies first.",
                 },
             ),
             IamError::CannotResyncFido => ApiError::new(

@@ -69,6 +69,22 @@ impl UserId {
     }
 }
 
+/// `AROA` + 17 characters, like a user ID.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RoleId(String);
+
+impl RoleId {
+    pub fn generate() -> Result<Self, SecretError> {
+        random_text("AROA", 17, ID_ALPHABET).map(Self)
+    }
+    pub fn from_stored(text: String) -> Self {
+        Self(text)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Long-term (`AKIA`) or session (`ASIA`) access key ID.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AccessKeyId(String);
@@ -121,6 +137,8 @@ mod tests {
     fn generated_ids_have_aws_formats() {
         let user = UserId::generate().unwrap();
         assert!(is_id_text(user.as_str(), "AIDA", 17), "{user:?}");
+        let role = RoleId::generate().unwrap();
+        assert!(is_id_text(role.as_str(), "AROA", 17), "{role:?}");
         let key = AccessKeyId::generate(KeyKind::LongTerm).unwrap();
         assert_eq!(AccessKeyId::parse(key.as_str()).unwrap().1, KeyKind::LongTerm);
         let session = AccessKeyId::generate(KeyKind::Session).unwrap();

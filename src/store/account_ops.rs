@@ -180,6 +180,10 @@ impl AccountStore for SqlStore {
                     "SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND assigned = 1 AND user_id IS NULL",
                     std::slice::from_ref(&id),
                 )?,
+                roles: tx.count(
+                    "SELECT COUNT(*) FROM roles WHERE account_id = $1",
+                    std::slice::from_ref(&id),
+                )?,
                 ..AccountCounts::default()
             })
         })

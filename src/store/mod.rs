@@ -15,6 +15,7 @@ mod mfa_ops;
 mod migrate;
 mod postgres;
 mod report_ops;
+mod role_ops;
 mod session_ops;
 pub mod sql;
 mod sqlite;
@@ -33,7 +34,8 @@ pub use mfa_ops::{
     AssignmentFilter, CodeCheck, CodeVerdict, DeviceSecret, Holder, MfaDeviceStore, NewVirtualDevice, device_sort_key,
 };
 pub use report_ops::ReportStore;
-pub use session_ops::{NewSession, SessionCredential, SessionStore};
+pub use role_ops::{NewRole, RoleStore, RoleUpdate};
+pub use session_ops::{NewSession, SessionCredential, SessionHolder, SessionStore};
 pub use user_ops::{NewUser, UserStore};
 
 /// Failures of the storage layer itself.
@@ -70,6 +72,7 @@ pub enum Entity {
     /// The device is assigned to a principal already.
     MfaDeviceInUse,
     HardwareToken(String),
+    Role(String),
 }
 
 /// What a quota check refused.
@@ -81,6 +84,8 @@ pub enum Quota {
     DevicesPerPrincipal,
     VirtualDevicesPerAccount,
     TagsPerMfaDevice,
+    RolesPerAccount,
+    TagsPerRole,
 }
 
 /// Why a principal cannot be deleted yet, in the order AWS checks (`iam-mfa.md` §5.4).
@@ -91,6 +96,10 @@ pub enum DeleteBlocker {
     MfaDevices,
     /// A virtual device still assigned cannot be deleted.
     DeviceAssigned,
+    /// A role still has inline policies.
+    InlinePolicies,
+    /// A role still has managed policies attached.
+    AttachedPolicies,
 }
 
 /// Outcomes of IAM intents that are not successes.
@@ -159,6 +168,7 @@ pub trait Store:
     + HardwareTokenStore
     + SessionStore
     + ReportStore
+    + RoleStore
 {
 }
 impl<T> Store for T where
@@ -170,6 +180,7 @@ impl<T> Store for T where
         + HardwareTokenStore
         + SessionStore
         + ReportStore
+        + RoleStore
 {
 }
 

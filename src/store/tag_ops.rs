@@ -9,6 +9,7 @@ use crate::domain::Tag;
 pub(super) enum TagSet {
     User,
     MfaDevice,
+    Role,
 }
 
 impl TagSet {
@@ -17,6 +18,7 @@ impl TagSet {
         match self {
             Self::User => ("user_tags", "user_id"),
             Self::MfaDevice => ("mfa_device_tags", "serial"),
+            Self::Role => ("role_tags", "role_id"),
         }
     }
 }
