@@ -10,6 +10,7 @@ mod login_profiles;
 mod mfa_devices;
 mod races;
 mod reports;
+mod roles;
 mod tags;
 mod users;
 
