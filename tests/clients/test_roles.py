@@ -407,7 +407,8 @@ def test_aws_cli_profile_with_role_arn_and_mfa_serial(tessera, tmp_path):
         f"[profile admin]\nrole_arn = {role['Arn']}\nsource_profile = base\nmfa_serial = {serial}\n"
         f"role_session_name = cli-session\nregion = us-east-1\nendpoint_url = {tessera.url}\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_CONFIG_FILE=str(tmp_path / "config"),
+    # HOME too: the CLI caches assumed-role credentials under ~/.aws/cli/cache.
+    env.update(HOME=str(tmp_path), AWS_CONFIG_FILE=str(tmp_path / "config"),
                AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "credentials"),
                AWS_EC2_METADATA_DISABLED="true", AWS_PAGER="", AWS_MAX_ATTEMPTS="1")
     # No controlling terminal, so the CLI's MFA prompt reads the code from stdin.
