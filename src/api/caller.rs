@@ -44,6 +44,14 @@ pub fn invalid_token() -> ApiError {
     )
 }
 
+/// GetSessionToken needs long-term credentials (`sts.md` §3 step 2).
+pub fn session_token_needs_long_term_key() -> ApiError {
+    ApiError::new(
+        ErrorCode::AccessDenied,
+        "Cannot call GetSessionToken with session credentials",
+    )
+}
+
 pub fn signature_error(error: SigV4Error) -> ApiError {
     match error {
         SigV4Error::Missing => ApiError::new(
@@ -177,10 +185,9 @@ pub async fn authenticate(
 /// sessions may call IAM and every other STS action (role chaining included).
 pub fn check_restrictions(caller: &Caller, action: Action) -> Result<(), ApiError> {
     match (&caller.credential, action) {
-        (Credential::Session { .. } | Credential::RoleSession, Action::GetSessionToken) => Err(ApiError::new(
-            ErrorCode::AccessDenied,
-            "Cannot call GetSessionToken with session credentials",
-        )),
+        (Credential::Session { .. } | Credential::RoleSession, Action::GetSessionToken) => {
+            Err(session_token_needs_long_term_key())
+        }
         // IAM refuses sessions opened without MFA outright [AWS, observed].
         (Credential::Session { mfa: None }, action) if action.service() == Service::Iam => Err(invalid_token()),
         _ => Ok(()),

@@ -4,6 +4,7 @@
 use super::credentials;
 use super::mfa_proof::MfaParams;
 use crate::api::action::Action;
+use crate::api::caller::session_token_needs_long_term_key;
 use crate::api::{Caller, Ctx, Operation};
 use crate::domain::PrincipalIdentity;
 use crate::domain::session::get_session_token_duration;
@@ -11,7 +12,7 @@ use crate::store::SessionHolder;
 use crate::wire::shapes::SESSION_DURATION;
 use crate::wire::validate::Validator;
 use crate::wire::xml::Xml;
-use crate::wire::{ApiError, ErrorCode, Params};
+use crate::wire::{ApiError, Params};
 use async_trait::async_trait;
 
 pub struct GetSessionToken {
@@ -41,10 +42,7 @@ impl Operation for GetSessionToken {
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
         // Only long-term keys of root and users get here (`check_restrictions`).
         let Some(owner) = ctx.caller.principal.owner() else {
-            return Err(ApiError::new(
-                ErrorCode::AccessDenied,
-                "Cannot call GetSessionToken with session credentials",
-            ));
+            return Err(session_token_needs_long_term_key());
         };
         let mfa = match self.mfa {
             None => None,
