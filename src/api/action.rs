@@ -44,8 +44,15 @@ actions! {
         AttachUserPolicy, DetachUserPolicy, ListAttachedUserPolicies,
         AttachGroupPolicy, DetachGroupPolicy, ListAttachedGroupPolicies,
         AttachRolePolicy, DetachRolePolicy, ListAttachedRolePolicies,
+        // Roles
+        CreateRole, GetRole, ListRoles, UpdateRole, UpdateAssumeRolePolicy, DeleteRole,
+        TagRole, UntagRole, ListRoleTags,
     ],
-    Sts: [GetCallerIdentity, GetAccessKeyInfo, GetSessionToken],
+    Sts: [
+        GetCallerIdentity, GetAccessKeyInfo, GetSessionToken,
+        // Roles
+        AssumeRole,
+    ],
 }
 
 impl Action {
@@ -56,9 +63,10 @@ impl Action {
 
     /// Whether identity policies decide this action in the common authorization step.
     /// `GetCallerIdentity` and `GetSessionToken` need no permission, not even against an
-    /// explicit deny [AWS].
+    /// explicit deny [AWS]; `AssumeRole` weighs the caller's policies together with the role's
+    /// trust policy, in the operation.
     pub fn needs_permission(self) -> bool {
-        !matches!(self, Self::GetCallerIdentity | Self::GetSessionToken)
+        !matches!(self, Self::GetCallerIdentity | Self::GetSessionToken | Self::AssumeRole)
     }
 }
 

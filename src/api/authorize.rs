@@ -17,16 +17,18 @@ pub async fn authorize(ctx: &Ctx<'_>, action: Action, resource: &str) -> Result<
         return Ok(());
     }
     let action = action.policy_name();
-    let decision = decide(ctx, &action, resource).await?;
+    let decision = decide(ctx, &action, resource, &request_context(ctx)).await?;
     ensure_allowed(&ctx.caller, &action, resource, decision)
 }
 
 /// The identity-policy decision for the caller, without turning it into an answer (operations
 /// that combine it with another policy, such as a role's trust policy, use this).
-pub async fn decide(ctx: &Ctx<'_>, action: &str, resource: &str) -> Result<Decision, ApiError> {
+pub async fn decide(ctx: &Ctx<'_>, action: &str, resource: &str, context: &Context) -> Result<Decision, ApiError> {
     let principal = match &ctx.caller.principal {
         PrincipalIdentity::Root { .. } => return Ok(Decision::Allow),
         PrincipalIdentity::User { user } => PolicyPrincipal::User(user.id.clone()),
+        // A role session acts with the role's policies.
+        PrincipalIdentity::AssumedRole { role, .. } => PolicyPrincipal::Role(role.id.clone()),
     };
     let documents = ctx
         .state
@@ -45,13 +47,12 @@ pub async fn decide(ctx: &Ctx<'_>, action: &str, resource: &str) -> Result<Decis
             }
         }
     }
-    let context = request_context(ctx);
     Ok(policy::decide(
         &policies,
         &Request {
             action,
             resource,
-            context: &context,
+            context,
         },
     ))
 }
@@ -78,24 +79,34 @@ pub fn request_context(ctx: &Ctx<'_>) -> Context {
     let account = caller.principal.account_id().as_str();
     let mut context = Context::new();
     context.insert("aws:PrincipalAccount", account);
-    context.insert("aws:PrincipalArn", caller.principal.arn());
+    context.insert("aws:userid", caller.principal.user_id());
     match &caller.principal {
         PrincipalIdentity::Root { .. } => {
             context.insert("aws:PrincipalType", "Account");
-            context.insert("aws:userid", account);
+            context.insert("aws:PrincipalArn", caller.principal.arn());
         }
         PrincipalIdentity::User { user } => {
             context.insert("aws:PrincipalType", "User");
+            context.insert("aws:PrincipalArn", caller.principal.arn());
             context.insert("aws:username", user.name.as_str());
-            context.insert("aws:userid", user.id.as_str());
+        }
+        // A role session's principal ARN is the role's, not the session's [AWS].
+        PrincipalIdentity::AssumedRole { role, .. } => {
+            context.insert("aws:PrincipalType", "AssumedRole");
+            context.insert("aws:PrincipalArn", role.arn());
         }
     }
     // Absent for long-term keys, not false: "deny unless MFA" policies rely on the difference.
-    if let Credential::Session { mfa } = &caller.credential {
-        context.insert("aws:MultiFactorAuthPresent", if mfa.is_some() { "true" } else { "false" });
-        if let Some(mfa) = mfa {
+    // Role sessions carry no MFA context (`sts.md` §6).
+    match &caller.credential {
+        Credential::LongTerm => {}
+        Credential::Session { mfa: Some(mfa) } => {
+            context.insert("aws:MultiFactorAuthPresent", "true");
             let age = (ctx.now - mfa.authenticated_at).whole_seconds().max(0);
             context.insert("aws:MultiFactorAuthAge", age.to_string());
+        }
+        Credential::Session { mfa: None } | Credential::RoleSession => {
+            context.insert("aws:MultiFactorAuthPresent", "false");
         }
     }
     context.insert("aws:CurrentTime", crate::wire::xml::timestamp(ctx.now));

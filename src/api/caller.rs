@@ -18,10 +18,13 @@ use zeroize::Zeroize;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Credential {
     LongTerm,
-    /// STS session credentials, with the MFA check that opened the session, if any.
+    /// `GetSessionToken` credentials, with the MFA check that opened the session, if any.
     Session {
         mfa: Option<MfaContext>,
     },
+    /// `AssumeRole` credentials. They carry no MFA context into later calls (`sts.md` §6),
+    /// even when the role was assumed with MFA.
+    RoleSession,
 }
 
 /// An authenticated caller.
@@ -38,6 +41,14 @@ pub fn invalid_token() -> ApiError {
     ApiError::new(
         ErrorCode::InvalidClientTokenId,
         "The security token included in the request is invalid.",
+    )
+}
+
+/// GetSessionToken needs long-term credentials (`sts.md` §3 step 2).
+pub fn session_token_needs_long_term_key() -> ApiError {
+    ApiError::new(
+        ErrorCode::AccessDenied,
+        "Cannot call GetSessionToken with session credentials",
     )
 }
 
@@ -109,13 +120,17 @@ async fn resolve(state: &ApiState, claim: &Claim) -> Result<Option<Resolved>, Ap
                     "The security token included in the request is expired",
                 ));
             }
+            let credential = match session.principal {
+                PrincipalIdentity::AssumedRole { .. } => Credential::RoleSession,
+                PrincipalIdentity::Root { .. } | PrincipalIdentity::User { .. } => Credential::Session {
+                    mfa: session.session.mfa,
+                },
+            };
             Ok(Some(Resolved {
                 key_id,
                 principal: session.principal,
                 sealed_secret: session.sealed_secret,
-                credential: Credential::Session {
-                    mfa: session.session.mfa,
-                },
+                credential,
                 last_used: None,
             }))
         }
@@ -166,13 +181,13 @@ pub async fn authenticate(
     })
 }
 
-/// What session credentials may call (`sts.md` §4), checked before any policy.
+/// What session credentials may call (`sts.md` §4, §6), checked before any policy. Role
+/// sessions may call IAM and every other STS action (role chaining included).
 pub fn check_restrictions(caller: &Caller, action: Action) -> Result<(), ApiError> {
     match (&caller.credential, action) {
-        (Credential::Session { .. }, Action::GetSessionToken) => Err(ApiError::new(
-            ErrorCode::AccessDenied,
-            "Cannot call GetSessionToken with session credentials",
-        )),
+        (Credential::Session { .. } | Credential::RoleSession, Action::GetSessionToken) => {
+            Err(session_token_needs_long_term_key())
+        }
         // IAM refuses sessions opened without MFA outright [AWS, observed].
         (Credential::Session { mfa: None }, action) if action.service() == Service::Iam => Err(invalid_token()),
         _ => Ok(()),

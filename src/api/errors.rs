@@ -122,6 +122,8 @@ impl From<IamError> for ApiError {
                     }
                     Quota::PolicyAttachments(OwnerKind::Role) => "Cannot exceed quota for PolicyAttachmentsPerRole: 10",
                     Quota::TagsPerPolicy => "The number of tags has reached the maximum limit.",
+                    Quota::RolesPerAccount => "Cannot exceed quota for RolesPerAccount: 1000",
+                    Quota::TagsPerRole => "Cannot exceed quota for TagsPerRole: 50",
                 },
             ),
             IamError::PolicySizeExceeded { kind, name } => ApiError::new(

@@ -9,6 +9,7 @@ mod errors;
 mod iam;
 mod mfa_check;
 mod sts;
+mod trust;
 
 use crate::clock::Clock;
 use crate::secret::{DataKey, SecretError};
@@ -293,5 +294,16 @@ async fn dispatch(action: Action, ctx: &Ctx<'_>, params: &Params) -> Result<Opti
         Action::GetCallerIdentity => execute::<sts::identity::GetCallerIdentity>(ctx, params).await,
         Action::GetAccessKeyInfo => execute::<sts::identity::GetAccessKeyInfo>(ctx, params).await,
         Action::GetSessionToken => execute::<sts::session_token::GetSessionToken>(ctx, params).await,
+        // Roles
+        Action::CreateRole => execute::<roles::CreateRole>(ctx, params).await,
+        Action::GetRole => execute::<roles::GetRole>(ctx, params).await,
+        Action::ListRoles => execute::<roles::ListRoles>(ctx, params).await,
+        Action::UpdateRole => execute::<roles::UpdateRole>(ctx, params).await,
+        Action::UpdateAssumeRolePolicy => execute::<roles::UpdateAssumeRolePolicy>(ctx, params).await,
+        Action::DeleteRole => execute::<roles::DeleteRole>(ctx, params).await,
+        Action::TagRole => execute::<role_tags::TagRole>(ctx, params).await,
+        Action::UntagRole => execute::<role_tags::UntagRole>(ctx, params).await,
+        Action::ListRoleTags => execute::<role_tags::ListRoleTags>(ctx, params).await,
+        Action::AssumeRole => execute::<sts::assume_role::AssumeRole>(ctx, params).await,
     }
 }

@@ -1,6 +1,6 @@
 //! The IAM entities Tessera stores, and their ARNs (`spec/iam-mfa.md` §0).
 
-use super::ids::{AccessKeyId, AccountId, UserId};
+use super::ids::{AccessKeyId, AccountId, RoleId, UserId};
 use time::OffsetDateTime;
 
 /// An account hosted by this deployment.
@@ -45,6 +45,38 @@ pub fn user_arn(account: &AccountId, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{}:user{}{}", account.as_str(), path, name)
 }
 
+/// An IAM role. The trust policy is kept exactly as received (`AssumeRolePolicyDocument`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Role {
+    pub account_id: AccountId,
+    pub id: RoleId,
+    pub name: String,
+    pub path: String,
+    pub trust_policy: String,
+    pub description: Option<String>,
+    pub max_session_duration: i64,
+    pub created_at: OffsetDateTime,
+    pub last_used: Option<RoleUse>,
+    pub tags: Vec<Tag>,
+}
+
+impl Role {
+    pub fn arn(&self) -> String {
+        role_arn(&self.account_id, &self.path, &self.name)
+    }
+}
+
+pub fn role_arn(account: &AccountId, path: &str, name: &str) -> String {
+    format!("arn:aws:iam::{}:role{}{}", account.as_str(), path, name)
+}
+
+/// When and where a role was last assumed (`RoleLastUsed`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleUse {
+    pub at: OffsetDateTime,
+    pub region: String,
+}
+
 /// Who holds a credential: the account's root user or one of its IAM users.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Owner {
@@ -55,8 +87,17 @@ pub enum Owner {
 /// A principal as resolved from a credential: enough to authorize and describe the caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PrincipalIdentity {
-    Root { account: Account },
-    User { user: User },
+    Root {
+        account: Account,
+    },
+    User {
+        user: User,
+    },
+    /// A role session opened by `AssumeRole`.
+    AssumedRole {
+        role: Role,
+        session_name: String,
+    },
 }
 
 impl PrincipalIdentity {
@@ -64,25 +105,35 @@ impl PrincipalIdentity {
         match self {
             Self::Root { account } => &account.id,
             Self::User { user } => &user.account_id,
+            Self::AssumedRole { role, .. } => &role.account_id,
         }
     }
+    /// The ARN policies and `GetCallerIdentity` see; a role session's has no path [AWS].
     pub fn arn(&self) -> String {
         match self {
             Self::Root { account } => account.root_arn(),
             Self::User { user } => user.arn(),
+            Self::AssumedRole { role, session_name } => format!(
+                "arn:aws:sts::{}:assumed-role/{}/{session_name}",
+                role.account_id.as_str(),
+                role.name
+            ),
         }
     }
-    /// `UserId` as STS reports it: the account ID for root.
-    pub fn user_id(&self) -> &str {
+    /// `UserId` as STS reports it: the account ID for root, `ROLEID:SESSION` for a role session.
+    pub fn user_id(&self) -> String {
         match self {
-            Self::Root { account } => account.id.as_str(),
-            Self::User { user } => user.id.as_str(),
+            Self::Root { account } => account.id.as_str().to_owned(),
+            Self::User { user } => user.id.as_str().to_owned(),
+            Self::AssumedRole { role, session_name } => format!("{}:{session_name}", role.id.as_str()),
         }
     }
-    pub fn owner(&self) -> Owner {
+    /// The holder of long-term credentials and MFA devices; role sessions hold neither.
+    pub fn owner(&self) -> Option<Owner> {
         match self {
-            Self::Root { .. } => Owner::Root,
-            Self::User { user } => Owner::User(user.id.clone()),
+            Self::Root { .. } => Some(Owner::Root),
+            Self::User { user } => Some(Owner::User(user.id.clone())),
+            Self::AssumedRole { .. } => None,
         }
     }
 }

@@ -101,6 +101,12 @@ entity_id!(
     "ANPA"
 );
 
+entity_id!(
+    /// `AROA` + 17 characters: a role.
+    RoleId,
+    "AROA"
+);
+
 /// Long-term (`AKIA`) or session (`ASIA`) access key ID.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AccessKeyId(String);
@@ -153,6 +159,8 @@ mod tests {
     fn generated_ids_have_aws_formats() {
         let user = UserId::generate().unwrap();
         assert!(is_id_text(user.as_str(), "AIDA", 17), "{user:?}");
+        let role = RoleId::generate().unwrap();
+        assert!(is_id_text(role.as_str(), "AROA", 17), "{role:?}");
         let key = AccessKeyId::generate(KeyKind::LongTerm).unwrap();
         assert_eq!(AccessKeyId::parse(key.as_str()).unwrap().1, KeyKind::LongTerm);
         let session = AccessKeyId::generate(KeyKind::Session).unwrap();

@@ -26,9 +26,54 @@ pub fn get_session_token_duration(root: bool, requested: Option<i64>) -> i64 {
     }
 }
 
+/// Role sessions opened with role-session credentials last at most an hour [AWS].
+pub const ROLE_CHAINING_MAX_SECONDS: i64 = 3600;
+
+/// Why an `AssumeRole` duration is refused (AWS's messages).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RoleDurationError {
+    #[error("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")]
+    AboveRoleMaximum,
+    #[error("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")]
+    AboveChainingLimit,
+}
+
+/// `AssumeRole` durations [AWS]: default 3600, at most the role's `MaxSessionDuration`, and
+/// at most an hour when a role session assumes a role (chaining). The model's 900–43200
+/// range is checked earlier.
+pub fn assume_role_duration(
+    requested: Option<i64>,
+    role_maximum: i64,
+    chained: bool,
+) -> Result<i64, RoleDurationError> {
+    let duration = requested.unwrap_or(3600);
+    if chained && duration > ROLE_CHAINING_MAX_SECONDS {
+        return Err(RoleDurationError::AboveChainingLimit);
+    }
+    if duration > role_maximum {
+        return Err(RoleDurationError::AboveRoleMaximum);
+    }
+    Ok(duration)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn role_durations_follow_aws() {
+        assert_eq!(assume_role_duration(None, 3600, false), Ok(3600));
+        assert_eq!(assume_role_duration(Some(900), 3600, true), Ok(900));
+        assert_eq!(assume_role_duration(Some(7200), 43_200, false), Ok(7200));
+        assert_eq!(
+            assume_role_duration(Some(7200), 3600, false),
+            Err(RoleDurationError::AboveRoleMaximum)
+        );
+        assert_eq!(
+            assume_role_duration(Some(7200), 43_200, true),
+            Err(RoleDurationError::AboveChainingLimit)
+        );
+    }
 
     #[test]
     fn durations_follow_aws() {

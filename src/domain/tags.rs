@@ -48,6 +48,16 @@ pub fn merge(existing: &[Tag], new: &[Tag]) -> Result<Vec<Tag>, TagError> {
     Ok(merged)
 }
 
+/// `existing` without the tags whose keys are in `keys` (case-insensitively); unknown keys are ignored.
+pub fn without_keys(existing: &[Tag], keys: &[String]) -> Vec<Tag> {
+    let remove: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
+    existing
+        .iter()
+        .filter(|t| !remove.contains(&t.key.to_lowercase()))
+        .cloned()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +77,10 @@ mod tests {
         );
         let merged = merge(&[tag("Dept", "a")], &[tag("DEPT", "b")]).unwrap();
         assert_eq!(merged, vec![tag("DEPT", "b")]);
+        assert_eq!(
+            without_keys(&[tag("Dept", "a"), tag("Team", "b")], &["DEPT".into(), "none".into()]),
+            vec![tag("Team", "b")]
+        );
     }
 
     #[test]

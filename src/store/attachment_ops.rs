@@ -15,8 +15,7 @@ use time::OffsetDateTime;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PolicyPrincipal {
     User(UserId),
-    /// A role by its `AROA…` ID.
-    Role(String),
+    Role(RoleId),
 }
 
 #[async_trait]
@@ -199,7 +198,7 @@ impl AttachmentStore for SqlStore {
                         owner_documents(tx, &account, &group, &mut documents)?;
                     }
                 }
-                PolicyPrincipal::Role(role) => owner_documents(tx, &account, role, &mut documents)?,
+                PolicyPrincipal::Role(role) => owner_documents(tx, &account, role.as_str(), &mut documents)?,
             }
             Ok(documents)
         })

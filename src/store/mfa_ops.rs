@@ -556,13 +556,7 @@ impl MfaDeviceStore for SqlStore {
         self.write(move |tx| {
             lock_account(tx, &account)?;
             let device = require_virtual(tx, &account, &serial)?;
-            let remove: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
-            let kept: Vec<Tag> = device
-                .tags
-                .iter()
-                .filter(|t| !remove.contains(&t.key.to_lowercase()))
-                .cloned()
-                .collect();
+            let kept = tags::without_keys(&device.tags, &keys);
             write_tags(tx, TagSet::MfaDevice, &serial, &kept)?;
             Ok(())
         })

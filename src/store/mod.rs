@@ -20,6 +20,7 @@ mod migrate;
 mod policy_owner;
 mod postgres;
 mod report_ops;
+mod role_ops;
 mod session_ops;
 pub mod sql;
 mod sqlite;
@@ -43,7 +44,8 @@ pub use mfa_ops::{
 };
 pub use policy_owner::{OwnerKind, PolicyOwner};
 pub use report_ops::ReportStore;
-pub use session_ops::{NewSession, SessionCredential, SessionStore};
+pub use role_ops::{NewRole, RoleStore, RoleUpdate};
+pub use session_ops::{NewSession, SessionCredential, SessionHolder, SessionStore};
 pub use user_ops::{NewUser, UserStore};
 
 /// Failures of the storage layer itself.
@@ -120,6 +122,8 @@ pub enum Quota {
     PolicySize,
     PolicyAttachments(OwnerKind),
     TagsPerPolicy,
+    RolesPerAccount,
+    TagsPerRole,
 }
 
 /// Why a principal cannot be deleted yet, in the order AWS checks (`iam-mfa.md` §5.4).
@@ -130,7 +134,9 @@ pub enum DeleteBlocker {
     MfaDevices,
     /// A virtual device still assigned cannot be deleted.
     DeviceAssigned,
+    /// A user, group or role that still has inline policies.
     InlinePolicies,
+    /// A user, group or role that still has managed policies attached.
     AttachedPolicies,
     /// A user still in groups.
     GroupMemberships,
@@ -216,6 +222,7 @@ pub trait Store:
     + InlinePolicyStore
     + ManagedPolicyStore
     + AttachmentStore
+    + RoleStore
 {
 }
 impl<T> Store for T where
@@ -231,6 +238,7 @@ impl<T> Store for T where
         + InlinePolicyStore
         + ManagedPolicyStore
         + AttachmentStore
+        + RoleStore
 {
 }
 

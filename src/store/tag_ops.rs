@@ -10,6 +10,7 @@ pub(super) enum TagSet {
     User,
     MfaDevice,
     Policy,
+    Role,
 }
 
 impl TagSet {
@@ -19,6 +20,7 @@ impl TagSet {
             Self::User => ("user_tags", "user_id"),
             Self::MfaDevice => ("mfa_device_tags", "serial"),
             Self::Policy => ("policy_tags", "policy_id"),
+            Self::Role => ("role_tags", "role_id"),
         }
     }
 }

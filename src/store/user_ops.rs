@@ -276,13 +276,7 @@ impl UserStore for SqlStore {
         self.write(move |tx| {
             lock_account(tx, &account)?;
             let user = require_user(tx, &account, &name)?;
-            let remove: Vec<String> = keys.iter().map(|k| k.to_lowercase()).collect();
-            let kept: Vec<Tag> = user
-                .tags
-                .iter()
-                .filter(|t| !remove.contains(&t.key.to_lowercase()))
-                .cloned()
-                .collect();
+            let kept = tags::without_keys(&user.tags, &keys);
             write_tags(tx, TagSet::User, user.id.as_str(), &kept)?;
             Ok(())
         })

@@ -67,6 +67,17 @@ impl Params {
         self.values.get(name).map(String::as_str)
     }
 
+    /// Whether the request carries `name` in any form: a scalar, a list, or a structure.
+    pub fn mentions(&self, name: &str) -> bool {
+        let nested = format!("{name}.");
+        self.values.contains_key(name)
+            || self
+                .values
+                .range(nested.clone()..)
+                .next()
+                .is_some_and(|(key, _)| key.starts_with(&nested))
+    }
+
     /// A list of scalars, `Name.member.N` (§2.4); `Name=` alone is the empty list.
     /// Returns `None` when the list is absent.
     pub fn list(&self, name: &str) -> Result<Option<Vec<String>>, ApiError> {
@@ -154,6 +165,13 @@ mod tests {
 
     fn parse(query: &str, body: &str) -> Result<Params, ApiError> {
         Params::parse(query, Some(body.as_bytes()), |n| n.starts_with("X-Amz-"))
+    }
+
+    #[test]
+    fn mentions_sees_scalars_lists_and_structures() {
+        let p = parse("", "Policy=x&Tags.member.1.Key=k&TransitiveTagKeys=&PolicyArnsX=1").unwrap();
+        assert!(p.mentions("Policy") && p.mentions("Tags") && p.mentions("TransitiveTagKeys"));
+        assert!(!p.mentions("PolicyArns") && !p.mentions("Tag"));
     }
 
     #[test]

@@ -173,6 +173,16 @@ string_shape!(
     false
 );
 
+// Roles (IAM).
+string_shape!(
+    ROLE_DESCRIPTION,
+    "roleDescriptionType",
+    0,
+    Some(1000),
+    Some(r"[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*"),
+    false
+);
+
 string_shape!(
     STS_SERIAL_NUMBER,
     "serialNumberType",
@@ -213,6 +223,34 @@ string_shape!(
     false
 );
 
+// AssumeRole (STS). The model writes supplementary code points as `\u10000-\u10FFFF`, which
+// `regex` reads as `\u1000` followed by digits; it runs with `\x{…}` instead.
+string_shape!(
+    STS_ARN,
+    "arnType",
+    20,
+    Some(2048),
+    Some(r"[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+"),
+    false,
+    Some(r"[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\x{10000}-\x{10FFFF}]+")
+);
+string_shape!(
+    ROLE_SESSION_NAME,
+    "roleSessionNameType",
+    2,
+    Some(64),
+    Some(r"[\w+=,.@-]*"),
+    false
+);
+string_shape!(
+    EXTERNAL_ID,
+    "externalIdType",
+    2,
+    Some(1224),
+    Some(r"[\w+=,.@:\/-]*"),
+    false
+);
+
 /// A modelled integer shape.
 pub struct IntShape {
     pub botocore: &'static str,
@@ -229,6 +267,16 @@ pub static SESSION_DURATION: IntShape = IntShape {
     botocore: "durationSecondsType",
     min: 900,
     max: 129_600,
+};
+pub static ROLE_MAX_SESSION_DURATION: IntShape = IntShape {
+    botocore: "roleMaxSessionDurationType",
+    min: 3600,
+    max: 43_200,
+};
+pub static ROLE_DURATION: IntShape = IntShape {
+    botocore: "roleDurationSecondsType",
+    min: 900,
+    max: 43_200,
 };
 
 /// A modelled enum shape.
@@ -293,10 +341,21 @@ mod tests {
             &POLICY_PATH,
             &POLICY_DESCRIPTION,
             &POLICY_VERSION_ID,
+            &ROLE_DESCRIPTION,
         ];
         for (model, shapes) in [
             (&iam, &iam_shapes[..]),
-            (&sts, &[&STS_ACCESS_KEY_ID, &STS_SERIAL_NUMBER, &TOKEN_CODE][..]),
+            (
+                &sts,
+                &[
+                    &STS_ACCESS_KEY_ID,
+                    &STS_SERIAL_NUMBER,
+                    &TOKEN_CODE,
+                    &STS_ARN,
+                    &ROLE_SESSION_NAME,
+                    &EXTERNAL_ID,
+                ][..],
+            ),
         ] {
             for shape in shapes {
                 let m = &model[shape.botocore];
@@ -325,6 +384,10 @@ mod tests {
         assert_eq!(sts[SESSION_DURATION.botocore]["min"], SESSION_DURATION.min);
         assert_eq!(sts[SESSION_DURATION.botocore]["max"], SESSION_DURATION.max);
         assert_eq!(iam[MAX_ITEMS.botocore]["max"], MAX_ITEMS.max);
+        for (model, shape) in [(&iam, &ROLE_MAX_SESSION_DURATION), (&sts, &ROLE_DURATION)] {
+            assert_eq!(model[shape.botocore]["min"], shape.min, "{} min", shape.botocore);
+            assert_eq!(model[shape.botocore]["max"], shape.max, "{} max", shape.botocore);
+        }
         assert_eq!(
             iam[ACCESS_KEY_STATUS.botocore]["enum"],
             serde_json::json!(ACCESS_KEY_STATUS.values)
@@ -366,9 +429,16 @@ mod tests {
             &POLICY_PATH,
             &POLICY_DESCRIPTION,
             &POLICY_VERSION_ID,
+            &ROLE_DESCRIPTION,
+            &STS_ARN,
+            &ROLE_SESSION_NAME,
+            &EXTERNAL_ID,
         ] {
             assert!(shape.regex().is_some(), "{}", shape.botocore);
         }
+        let arn = STS_ARN.regex().unwrap();
+        assert!(arn.is_match("arn:aws:iam::123456789012:role/ops\u{1F600}"));
+        assert!(!arn.is_match("arn:aws:iam::123456789012:role/\u{1}"));
         let alias = ACCOUNT_ALIAS.regex().unwrap();
         assert!(alias.is_match("my-org") && !alias.is_match("-org") && !alias.is_match("My-org"));
     }

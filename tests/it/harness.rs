@@ -264,6 +264,27 @@ impl Fixture {
     }
 }
 
+/// Runs `sql` directly on the database at `url`, for rows no store intent writes yet. Runs on
+/// a plain thread: the blocking PostgreSQL client must not be dropped on a runtime thread.
+pub fn execute_sql(url: &str, sql: &str) {
+    let (url, sql) = (url.to_owned(), sql.to_owned());
+    std::thread::spawn(move || match url.strip_prefix("sqlite://") {
+        Some(path) => {
+            rusqlite::Connection::open(path)
+                .and_then(|db| db.execute_batch(&sql))
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+        None => {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+            client
+                .batch_execute(&sql)
+                .unwrap_or_else(|e| panic!("{sql}: {}", postgres_error(&e)));
+        }
+    })
+    .join()
+    .expect("raw SQL thread");
+}
+
 pub fn new_user(name: &str) -> NewUser {
     NewUser {
         id: tessera::domain::UserId::generate().expect("user id"),

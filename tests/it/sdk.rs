@@ -146,8 +146,21 @@ async fn sdk_manages_users_and_signs_with_their_keys() {
     assert_eq!(identity.arn(), Some(created.arn()));
     assert_eq!(identity.account(), Some(account.as_str()));
     assert_eq!(identity.user_id(), Some(created.user_id()));
-    // And IAM signed with it: Alice reads herself without naming herself.
+    // IAM signed with it: nothing is allowed until a policy says so.
     let alice_iam = iam(&endpoint, key.access_key_id(), key.secret_access_key());
+    let denied = alice_iam.get_user().send().await.unwrap_err();
+    assert_eq!(denied.code(), Some("AccessDenied"), "{denied:?}");
+    assert_eq!(denied.raw_response().map(|r| r.status().as_u16()), Some(403));
+    root.put_user_policy()
+        .user_name("Alice")
+        .policy_name("read-self")
+        .policy_document(
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "arn:aws:iam::*:user/sdk/${aws:username}"}]}"#,
+        )
+        .send()
+        .await
+        .expect("PutUserPolicy");
+    // Alice reads herself without naming herself.
     let herself = alice_iam
         .get_user()
         .send()
@@ -157,6 +170,12 @@ async fn sdk_manages_users_and_signs_with_their_keys() {
         .unwrap();
     assert_eq!(herself.arn(), created.arn());
 
+    root.delete_user_policy()
+        .user_name("Alice")
+        .policy_name("read-self")
+        .send()
+        .await
+        .expect("DeleteUserPolicy");
     // DeleteUser while a key exists → DeleteConflict.
     let conflict = root.delete_user().user_name("Alice").send().await.unwrap_err();
     assert_eq!(conflict.code(), Some("DeleteConflict"), "{conflict:?}");

@@ -12,6 +12,7 @@ mod mfa_devices;
 mod policies;
 mod races;
 mod reports;
+mod roles;
 mod tags;
 mod users;
 

@@ -1,7 +1,7 @@
 //! Create/List/Update/DeleteAccessKey and GetAccessKeyLastUsed (`iam-mfa.md` §5.6; the last
 //! from botocore's shape and AWS's documentation: `N/A` service and region until first use).
 
-use super::{Paging, owner_user_name, target, target_arn};
+use super::{Paging, must_name_user, owner_user_name, target, target_arn};
 use crate::api::action::Action;
 use crate::api::errors::internal;
 use crate::api::{Caller, Credential, Ctx, Operation};
@@ -17,12 +17,9 @@ use async_trait::async_trait;
 fn parse_target(v: &mut Validator, params: &Params, caller: &Caller) -> Result<Target, ApiError> {
     let name = v.optional(params, "UserName", &EXISTING_USER_NAME);
     if name.is_none() && params.get("UserName").is_none() && caller.credential != Credential::LongTerm {
-        return Err(ApiError::new(
-            ErrorCode::ValidationError,
-            "Must specify userName when calling with non-User credentials",
-        ));
+        return Err(must_name_user());
     }
-    Ok(target(caller, name.as_deref()))
+    target(caller, name.as_deref())
 }
 
 pub struct CreateAccessKey {

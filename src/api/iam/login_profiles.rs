@@ -1,6 +1,6 @@
 //! Create/Get/Update/DeleteLoginProfile (`iam-mfa.md` §5.5), with AWS's default password policy.
 
-use super::target_arn;
+use super::{must_name_user, target_arn};
 use crate::api::action::Action;
 use crate::api::errors::internal;
 use crate::api::{Caller, Ctx, Operation};
@@ -20,10 +20,7 @@ fn profile_owner(caller: &Caller, name: Option<String>) -> Result<String, ApiErr
     match (name, &caller.principal) {
         (Some(name), _) => Ok(name),
         (None, PrincipalIdentity::User { user }) => Ok(user.name.clone()),
-        (None, PrincipalIdentity::Root { .. }) => Err(ApiError::new(
-            ErrorCode::ValidationError,
-            "Must specify userName when calling with non-User credentials",
-        )),
+        (None, PrincipalIdentity::Root { .. } | PrincipalIdentity::AssumedRole { .. }) => Err(must_name_user()),
     }
 }
 

@@ -13,6 +13,8 @@ pub mod mfa_devices;
 pub mod policy_documents;
 pub mod policy_owners;
 pub mod policy_versions;
+pub mod role_tags;
+pub mod roles;
 pub mod user_tags;
 pub mod users;
 pub mod virtual_mfa_devices;
@@ -23,15 +25,25 @@ use crate::store::{PageRequest, Target};
 use crate::wire::shapes::{MARKER, MAX_ITEMS, TAG_KEY, TAG_LIST_MAX, TAG_VALUE};
 use crate::wire::validate::Validator;
 use crate::wire::xml::{Xml, timestamp};
-use crate::wire::{ApiError, Params};
+use crate::wire::{ApiError, ErrorCode, Params};
 
-/// The principal an optional `UserName` designates: the named user, or the caller itself.
-pub fn target(caller: &Caller, user_name: Option<&str>) -> Target {
+/// The principal an optional `UserName` designates: the named user, or the caller itself. A
+/// role session is no user, so it must name one [AWS].
+pub fn target(caller: &Caller, user_name: Option<&str>) -> Result<Target, ApiError> {
     match (user_name, &caller.principal) {
-        (Some(name), _) => Target::UserNamed(name.to_owned()),
-        (None, PrincipalIdentity::Root { .. }) => Target::Root,
-        (None, PrincipalIdentity::User { user }) => Target::UserNamed(user.name.clone()),
+        (Some(name), _) => Ok(Target::UserNamed(name.to_owned())),
+        (None, PrincipalIdentity::Root { .. }) => Ok(Target::Root),
+        (None, PrincipalIdentity::User { user }) => Ok(Target::UserNamed(user.name.clone())),
+        (None, PrincipalIdentity::AssumedRole { .. }) => Err(must_name_user()),
     }
+}
+
+/// AWS's answer when an operation defaults `UserName` to a caller that is not an IAM user.
+pub fn must_name_user() -> ApiError {
+    ApiError::new(
+        ErrorCode::ValidationError,
+        "Must specify userName when calling with non-User credentials",
+    )
 }
 
 /// The ARN a target is evaluated as (`iam-mfa.md` §3.5); a named user that may not exist is
@@ -51,6 +63,24 @@ pub fn target_arn(caller: &Caller, target: &Target) -> String {
 /// the account ID for root (§0.4).
 pub fn owner_user_name(caller: &Caller, owner_name: Option<String>) -> String {
     owner_name.unwrap_or_else(|| caller.principal.account_id().as_str().to_owned())
+}
+
+/// Permissions boundaries name managed policies; none can be attached to users or roles yet.
+pub fn no_boundary_policy() -> ApiError {
+    ApiError::new(
+        ErrorCode::NoSuchEntity,
+        "The permissions boundary policy does not exist.",
+    )
+}
+
+/// Policy documents are answered URL-encoded (RFC 3986) [AWS]; SDKs decode them.
+pub fn encoded_document(text: &str) -> String {
+    const KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(text, KEPT).to_string()
 }
 
 /// `Marker` and `MaxItems` as validated, decoded later against the account and operation.

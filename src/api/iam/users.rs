@@ -1,6 +1,6 @@
 //! CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser (`iam-mfa.md` §5.1–5.4).
 
-use super::{Paging, parse_tags, target, target_arn, write_root_user, write_user};
+use super::{Paging, must_name_user, no_boundary_policy, parse_tags, target, target_arn, write_root_user, write_user};
 use crate::api::action::Action;
 use crate::api::{Caller, Ctx, Operation};
 use crate::domain::{PrincipalIdentity, Tag, UserId};
@@ -29,11 +29,7 @@ impl Operation for CreateUser {
         let tags = parse_tags(&mut v, params, false)?;
         v.finish()?;
         if boundary.is_some() {
-            // Boundaries name managed policies, which this deployment does not hold yet.
-            return Err(ApiError::new(
-                ErrorCode::NoSuchEntity,
-                "The permissions boundary policy does not exist.",
-            ));
+            return Err(no_boundary_policy());
         }
         Ok(Self {
             name: name.unwrap_or_default(),
@@ -72,34 +68,36 @@ impl Operation for CreateUser {
 }
 
 pub struct GetUser {
-    /// `None`: the caller itself.
-    name: Option<String>,
+    target: Target,
 }
 
 #[async_trait]
 impl Operation for GetUser {
     const ACTION: Action = Action::GetUser;
 
-    fn parse(params: &Params, _caller: &Caller) -> Result<Self, ApiError> {
+    fn parse(params: &Params, caller: &Caller) -> Result<Self, ApiError> {
         let mut v = Validator::new();
         let name = v.optional(params, "UserName", &EXISTING_USER_NAME);
         v.finish()?;
-        Ok(Self { name })
+        Ok(Self {
+            target: target(caller, name.as_deref())?,
+        })
     }
 
     fn resource(&self, caller: &Caller) -> String {
-        target_arn(caller, &target(caller, self.name.as_deref()))
+        target_arn(caller, &self.target)
     }
 
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
-        let name = match (&self.name, &ctx.caller.principal) {
-            (None, PrincipalIdentity::Root { account }) => {
+        let name = match (self.target, &ctx.caller.principal) {
+            (Target::Root, PrincipalIdentity::Root { account }) => {
                 let mut xml = Xml::new();
                 xml.node("User", |xml| write_root_user(xml, account));
                 return Ok(Some(xml));
             }
-            (None, PrincipalIdentity::User { user }) => user.name.clone(),
-            (Some(name), _) => name.clone(),
+            (Target::UserNamed(name), _) => name,
+            // `target` designates root only for a root caller.
+            (Target::Root, _) => return Err(must_name_user()),
         };
         let user = ctx
             .state

@@ -27,7 +27,7 @@ impl Operation for GetCallerIdentity {
     async fn run(self, ctx: &Ctx<'_>) -> Result<Option<Xml>, ApiError> {
         let principal = &ctx.caller.principal;
         let mut xml = Xml::new();
-        xml.leaf("UserId", principal.user_id())
+        xml.leaf("UserId", &principal.user_id())
             .leaf("Account", principal.account_id().as_str())
             .leaf("Arn", &principal.arn());
         Ok(Some(xml))

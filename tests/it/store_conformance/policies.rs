@@ -373,7 +373,10 @@ store_test!(
         assert!(foreign.is_empty());
         let no_role = fx
             .store
-            .identity_policies(&fx.account, PolicyPrincipal::Role("AROANOSUCHROLE0000000".into()))
+            .identity_policies(
+                &fx.account,
+                PolicyPrincipal::Role(RoleId::from_stored("AROANOSUCHROLE0000000".into())),
+            )
             .await
             .unwrap();
         assert!(no_role.is_empty());
