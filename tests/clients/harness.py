@@ -560,11 +560,11 @@ def run_import_hardware(database: str, file: Path, *args: str, env_extra: dict |
     )
 
 
-# Tests of identity policies: PutUserPolicy, default deny for IAM users, explicit denies. Until
-# the policy engine lands, IAM users act with full rights within their own account, so these
-# must fail today; `strict` turns an unexpected pass into a failure, so the marker cannot
-# outlive the feature.
-needs_policies = pytest.mark.xfail(
-    strict=True,
-    reason="identity policies are not enforced yet: IAM users have full rights in their own account",
-)
+def policy_of_size(n: int) -> str:
+    """A valid identity policy of exactly `n` characters not counting whitespace (the size IAM's
+    policy quotas measure), padded by its `Sid`; `n` ≥ 70."""
+    body = {"Statement": {"Sid": "", "Effect": "Allow", "Action": "*", "Resource": "*"}}
+    body["Statement"]["Sid"] = "x" * (n - len(json.dumps(body).replace(" ", "")))
+    text = json.dumps(body)
+    assert len(text.replace(" ", "")) == n, n
+    return text

@@ -3,7 +3,6 @@
 import pytest
 
 from harness import ACCOUNT_ID, aws_error, validation_message
-from harness import needs_policies
 
 ALIAS_PATTERN = "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"
 
@@ -96,7 +95,6 @@ def test_delete_alias_requires_name(tessera):
         tessera.iam(validate=False).delete_account_alias()
 
 
-@needs_policies
 def test_alias_operations_need_permission(tessera):
     _, creds = tessera.user_with_key("alice")
     with aws_error("AccessDenied", 403,
@@ -168,7 +166,6 @@ def test_summary_counts_follow_users_and_keys(tessera):
     assert summary(tessera)["Users"] == 2
 
 
-@needs_policies
 def test_summary_needs_permission(tessera):
     _, creds = tessera.user_with_key("dave")
     with aws_error("AccessDenied", 403,

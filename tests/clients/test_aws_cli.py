@@ -11,7 +11,6 @@ import sys
 import pytest
 
 from harness import ACCOUNT_ID, ROOT, ROOT_ACCESS_KEY_ID, Creds
-from harness import needs_policies
 
 GOOD = "Str0ng-Passw0rd"
 
@@ -238,7 +237,6 @@ def test_account_summary(cli):
     assert cli.ok("iam", "get-account-summary")["SummaryMap"]["Users"] == 1
 
 
-@needs_policies
 def test_account_summary_denied_without_policy(cli):
     cli.ok("iam", "create-user", "--user-name", "hank")
     key = make_key(cli, "hank")

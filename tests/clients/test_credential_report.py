@@ -5,7 +5,6 @@ import io
 import re
 
 from harness import ACCOUNT_ID, aws_error, near_now
-from harness import needs_policies
 
 HEADER = ("user,arn,user_creation_time,password_enabled,password_last_used,"
           "password_last_changed,password_next_rotation,mfa_active,access_key_1_active,"
@@ -135,7 +134,6 @@ def test_report_is_kept_four_hours_then_expires(tessera):
     assert [r["user"] for r in report(iam)[1]] == ["<root_account>", "early", "late"]
 
 
-@needs_policies
 def test_reports_need_permission(tessera):
     _, creds = tessera.user_with_key("carol")
     with aws_error("AccessDenied", 403):

@@ -5,18 +5,10 @@ import urllib.parse
 
 import pytest
 
-from harness import ACCOUNT_ID, aws_error, call, parse_xml, child
+from harness import ACCOUNT_ID, aws_error, call, child, parse_xml, policy_of_size
 
 DOC = {"Version": "2012-10-17",
        "Statement": [{"Effect": "Allow", "Action": ["iam:GetUser", "iam:ListUsers"], "Resource": "*"}]}
-
-
-def doc_of_size(n: int) -> str:
-    """A JSON object of exactly `n` non-whitespace characters, padded with spaces too."""
-    base = '{"Statement": ""}'
-    text = '{"Statement": "' + "x" * (n - (len(base) - 1)) + '"}'
-    assert len(text.replace(" ", "")) == n
-    return text
 
 
 @pytest.mark.parametrize("kind", ["user", "group"])
@@ -67,15 +59,15 @@ def test_aggregate_size_quota_ignores_whitespace(tessera, kind, quota):
         iam.create_group(GroupName="big")
     member = {"user": "UserName", "group": "GroupName"}[kind]
     put = getattr(iam, f"put_{kind}_policy")
-    put(**{member: "big"}, PolicyName="half", PolicyDocument=doc_of_size(quota // 2))
+    put(**{member: "big"}, PolicyName="half", PolicyDocument=policy_of_size(quota // 2))
     # Whitespace is not counted: a padded document of the remaining size fits exactly.
-    padded = doc_of_size(quota - quota // 2).replace('": "', '":          "')
+    padded = policy_of_size(quota - quota // 2).replace('": "', '":          "')
     put(**{member: "big"}, PolicyName="rest", PolicyDocument=padded)
     with aws_error("LimitExceeded", 409,
                    message=f"Maximum policy size of {quota} bytes exceeded for {kind} big"):
-        put(**{member: "big"}, PolicyName="more", PolicyDocument="{}")
+        put(**{member: "big"}, PolicyName="more", PolicyDocument=policy_of_size(70))
     # Replacing a policy counts its new size instead of its old one.
-    put(**{member: "big"}, PolicyName="rest", PolicyDocument=doc_of_size(quota - quota // 2))
+    put(**{member: "big"}, PolicyName="rest", PolicyDocument=policy_of_size(quota - quota // 2))
 
 
 def test_malformed_documents(tessera):

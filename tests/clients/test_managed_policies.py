@@ -110,7 +110,7 @@ def test_versions(tessera):
     arn = create(iam)["Arn"]
     v2 = iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(DOC))["PolicyVersion"]
     assert v2["VersionId"] == "v2" and v2["IsDefaultVersion"] is False and "Document" not in v2
-    v3 = iam.create_policy_version(PolicyArn=arn, PolicyDocument='{"Statement": []}', SetAsDefault=True)
+    v3 = iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(DOC), SetAsDefault=True)
     assert v3["PolicyVersion"]["IsDefaultVersion"] is True
     assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v3"
     iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(DOC))
@@ -129,7 +129,7 @@ def test_versions(tessera):
         iam.delete_policy_version(PolicyArn=arn, VersionId="v3")
     iam.delete_policy_version(PolicyArn=arn, VersionId="v5")
     # Numbers are never reused.
-    assert iam.create_policy_version(PolicyArn=arn, PolicyDocument="{}")["PolicyVersion"]["VersionId"] == "v6"
+    assert iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(DOC))["PolicyVersion"]["VersionId"] == "v6"
     iam.set_default_policy_version(PolicyArn=arn, VersionId="v1")
     assert iam.get_policy_version(PolicyArn=arn, VersionId="v1")["PolicyVersion"]["IsDefaultVersion"] is True
     missing = f"Policy {arn} version v5 does not exist or is not attachable."
@@ -148,7 +148,7 @@ def test_delete_policy_conflicts(tessera):
     with aws_error("DeleteConflict", 409, message="Cannot delete a policy attached to entities."):
         iam.delete_policy(PolicyArn=arn)
     iam.detach_group_policy(GroupName="g", PolicyArn=arn)
-    iam.create_policy_version(PolicyArn=arn, PolicyDocument="{}")
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(DOC))
     with aws_error("DeleteConflict", 409, prefix="This policy has more than one version."):
         iam.delete_policy(PolicyArn=arn)
     iam.delete_policy_version(PolicyArn=arn, VersionId="v2")

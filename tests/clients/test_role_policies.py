@@ -1,13 +1,8 @@
-"""Inline and attached role policies through boto3. Roles are created as a client would, with
-CreateRole, which lands with the roles work; until then this module must fail."""
+"""Inline and attached role policies through boto3, on roles created with CreateRole."""
 
 import json
 
-import pytest
-
-from harness import aws_error
-
-pytestmark = pytest.mark.xfail(strict=True, reason="CreateRole lands with roles")
+from harness import aws_error, policy_of_size
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]})
@@ -35,15 +30,17 @@ def test_role_policy_size_quota(tessera):
     iam = tessera.iam()
     make_role(tessera)
     iam.put_role_policy(RoleName="deployer", PolicyName="a",
-                        PolicyDocument=json.dumps({"S": "x" * (10240 - 8)}))
+                        PolicyDocument=policy_of_size(10240))
     with aws_error("LimitExceeded", 409, message="Maximum policy size of 10240 bytes exceeded for role deployer"):
-        iam.put_role_policy(RoleName="deployer", PolicyName="b", PolicyDocument="{}")
+        iam.put_role_policy(RoleName="deployer", PolicyName="b", PolicyDocument=policy_of_size(70))
 
 
 def test_missing_role(tessera):
     with aws_error("NoSuchEntity", 404, message="The role with name ghost cannot be found."):
         tessera.iam().put_role_policy(RoleName="ghost", PolicyName="p", PolicyDocument=json.dumps(DOC))
-    make_role(tessera)  # the module's strict xfail hinges on CreateRole
+    make_role(tessera)
+    with aws_error("NoSuchEntity", 404, message="The role with name ghost cannot be found."):
+        tessera.iam().attach_role_policy(RoleName="ghost", PolicyArn=ADMIN)
 
 
 def test_attached_role_policies(tessera):

@@ -11,7 +11,6 @@ import subprocess
 import threading
 from urllib.parse import quote
 
-import pytest
 from botocore.exceptions import ClientError
 
 from harness import ACCOUNT_ID, MFA_NOW, MFA_STEP, Creds, aws_error, enable_device, psql, totp_codes
@@ -22,9 +21,11 @@ NOT_ASSOCIATED = ("MultiFactorAuthentication failed, unable to validate MFA code
                   "serial number is valid and associated with this user.")
 
 
-def trust(condition: dict | None = None) -> dict:
-    statement = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"},
-                 "Action": "sts:AssumeRole"}
+def trust(condition: dict | None = None,
+          principal: str | list[str] = f"arn:aws:iam::{ACCOUNT_ID}:user/alice") -> dict:
+    """A trust policy naming `principal` (alice by default), so naming it is enough to assume
+    the role within the account."""
+    statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
     if condition:
         statement["Condition"] = condition
     return {"Version": "2012-10-17", "Statement": [statement]}
@@ -32,9 +33,6 @@ def trust(condition: dict | None = None) -> dict:
 
 MFA_REQUIRED = trust({"Bool": {"aws:MultiFactorAuthPresent": "true"}})
 
-# Trust-policy enforcement needs the policy engine; until it is wired into `trust_allows`
-# these cases fail (the account boundary alone admits the caller). Remove the marker then.
-needs_trust_engine = pytest.mark.xfail(strict=True, reason="trust policy evaluation not wired yet")
 
 
 def create_role(tessera, name: str, document: dict | None = None, **kw) -> dict:
@@ -94,7 +92,8 @@ def test_create_and_get_role_round_trip_the_trust_policy(tessera):
     assert got["Tags"] == [{"Key": "Team", "Value": "ops"}]
 
     # The document is kept exactly as sent, whitespace included.
-    raw = '{\n  "Version": "2012-10-17",\n  "Statement": []\n}'
+    raw = ('{\n  "Version": "2012-10-17",\n  "Statement": {"Effect": "Allow", "Action": "sts:AssumeRole",\n'
+           '    "Principal": {"AWS": "*"}}\n}')
     tessera.iam().create_role(RoleName="Raw", AssumeRolePolicyDocument=raw)
     seen: list = []
     watched = tessera.iam()
@@ -223,6 +222,12 @@ def test_assume_role_by_a_user(tessera):
     used = tessera.iam().get_role(RoleName="Admin")["Role"]["RoleLastUsed"]
     assert used == {"LastUsedDate": at(), "Region": "eu-west-1"}
 
+    # Role sessions act with the role's policies: nothing until one is attached.
+    denied = (f"User: {arn} is not authorized to perform: iam:ListRoles on resource: "
+              f"arn:aws:iam::{ACCOUNT_ID}:role/ because no identity-based policy allows the iam:ListRoles action")
+    with aws_error("AccessDenied", 403, denied):
+        tessera.iam(session).list_roles()
+    tessera.iam().attach_role_policy(RoleName="Admin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
     # Role sessions may call IAM, but not GetSessionToken, and are not users.
     assert [r["RoleName"] for r in tessera.iam(session).list_roles()["Roles"]] == ["Admin"]
     with aws_error("AccessDenied", 403):
@@ -236,8 +241,10 @@ def test_assume_role_by_a_user(tessera):
 
 def test_assume_role_durations(tessera):
     tessera.freeze(MFA_NOW)
-    short = create_role(tessera, "short")
-    long = create_role(tessera, "long", MaxSessionDuration=43200)
+    # alice, and sessions of the role "long" (role chaining), may assume both roles.
+    both = trust(principal=[f"arn:aws:iam::{ACCOUNT_ID}:user/alice", f"arn:aws:iam::{ACCOUNT_ID}:role/long"])
+    short = create_role(tessera, "short", both)
+    long = create_role(tessera, "long", both, MaxSessionDuration=43200)
     _, creds = tessera.user_with_key("alice")
     sts = tessera.sts(creds)
     with aws_error("ValidationError", 400,
@@ -329,7 +336,6 @@ def test_fido_and_foreign_serials_are_refused(tessera):
                                    TokenCode=code)
 
 
-@needs_trust_engine
 def test_trust_policy_requiring_mfa_refuses_callers_without_it(tessera):
     role = create_role(tessera, "guarded", MFA_REQUIRED)
     user, creds = tessera.user_with_key("alice")
@@ -338,7 +344,23 @@ def test_trust_policy_requiring_mfa_refuses_callers_without_it(tessera):
         tessera.sts(creds).assume_role(RoleArn=role["Arn"], RoleSessionName="s1")
 
 
-@needs_trust_engine
+def test_trusting_the_account_needs_the_callers_own_permission(tessera):
+    """A trust policy naming only the account delegates to the account's identity policies
+    [AWS]: the caller needs sts:AssumeRole on the role as well, and an explicit deny wins."""
+    role = create_role(tessera, "shared", trust(principal=ACCOUNT_ID))
+    user, creds = tessera.user_with_key("alice")
+    with aws_error("AccessDenied", 403,
+                   f"User: {user['Arn']} is not authorized to perform: sts:AssumeRole on resource: {role['Arn']}"):
+        tessera.sts(creds).assume_role(RoleArn=role["Arn"], RoleSessionName="s1")
+    tessera.grant("alice", ["sts:AssumeRole"], role["Arn"])
+    tessera.sts(creds).assume_role(RoleArn=role["Arn"], RoleSessionName="s1")
+    named = create_role(tessera, "named", trust())
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}]}
+    tessera.iam().put_user_policy(UserName="alice", PolicyName="no-roles", PolicyDocument=json.dumps(deny))
+    with aws_error("AccessDenied", 403):
+        tessera.sts(creds).assume_role(RoleArn=named["Arn"], RoleSessionName="s1")
+
+
 def test_trust_policy_naming_another_principal_refuses_the_caller(tessera):
     create_role(tessera, "bobs", {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:user/bob"},

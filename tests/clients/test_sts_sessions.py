@@ -55,6 +55,7 @@ def test_session_without_mfa_may_not_call_iam(tessera):
 
 def test_session_with_mfa_may_call_iam_and_the_code_is_spent(tessera):
     creds, serial, seed = user_with_device(tessera)
+    tessera.grant("alice", ["iam:ListUsers"])
     (code,) = totp_codes(seed, MFA_NOW, 1)
     got = tessera.sts(creds).get_session_token(SerialNumber=serial, TokenCode=code, DurationSeconds=900)
     assert expiration(got["Credentials"]) == frozen(900)
@@ -179,6 +180,7 @@ def test_changing_ones_own_devices_needs_an_mfa_session(tessera):
     """SR-23/SR-24 (iam-mfa.md §3.6): the first device needs no MFA; with one held, adding or
     removing one's own devices needs MFA session credentials, and no further permission."""
     creds, first, seed = user_with_device(tessera)
+    tessera.grant("alice", ["iam:EnableMFADevice", "iam:DeactivateMFADevice"], f"arn:aws:iam::{ACCOUNT_ID}:user/alice")
     own = tessera.iam(creds)
     second, second_seed = virtual_device(tessera.iam(), "alice-tablet")
     c1, c2 = totp_codes(second_seed, (MFA_STEP - 2) * 30, 2)

@@ -5,7 +5,6 @@ import re
 import pytest
 
 from harness import ACCOUNT_ID, aws_error, near_now, validation_message
-from harness import needs_policies
 
 USER_ID = re.compile(r"^AIDA[A-Z2-7]{17}$")
 NAME_PATTERN = r"[\w+=,.@-]+"
@@ -163,7 +162,6 @@ def test_get_user_without_name_as_user(tessera):
     assert user["Arn"] == f"arn:aws:iam::{ACCOUNT_ID}:user/eng/dave"
 
 
-@needs_policies
 def test_get_user_as_user_without_permission(tessera):
     _, creds = tessera.user_with_key("erin")
     with aws_error("AccessDenied", 403,
