@@ -2,10 +2,11 @@
 //! attached policies only matter here as blockers of its deletion.
 
 use super::account_ops::lock_account;
+use super::group_ops::policy_blocker;
 use super::sql::{Row, SqlTx, Value};
 use super::tag_ops::{TagSet, read_tags, write_tags};
 use super::user_ops::name_key;
-use super::{DeleteBlocker, Entity, IamError, Page, PageRequest, Quota, SqlStore, StoreError};
+use super::{Entity, IamError, Page, PageRequest, Quota, SqlStore, StoreError};
 use crate::domain::tags::{self, TagError};
 use crate::domain::*;
 use async_trait::async_trait;
@@ -232,22 +233,10 @@ impl RoleStore for SqlStore {
         self.write(move |tx| {
             lock_account(tx, &account)?;
             let role = require_role(tx, &account, &name)?;
+            if let Some(blocker) = policy_blocker(tx, role.id.as_str())? {
+                return Err(IamError::DeleteConflict(blocker));
+            }
             let id: Value = role.id.as_str().into();
-            // Policies are keyed by their owner's ID, which no other kind of owner shares.
-            if tx.count(
-                "SELECT COUNT(*) FROM inline_policies WHERE owner_id = $1",
-                std::slice::from_ref(&id),
-            )? > 0
-            {
-                return Err(IamError::DeleteConflict(DeleteBlocker::InlinePolicies));
-            }
-            if tx.count(
-                "SELECT COUNT(*) FROM policy_attachments WHERE owner_id = $1",
-                std::slice::from_ref(&id),
-            )? > 0
-            {
-                return Err(IamError::DeleteConflict(DeleteBlocker::AttachedPolicies));
-            }
             // Tags and sessions go with the role (ON DELETE CASCADE).
             tx.execute("DELETE FROM roles WHERE role_id = $1", std::slice::from_ref(&id))?;
             Ok(())
