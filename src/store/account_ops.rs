@@ -273,7 +273,7 @@ impl AccountStore for SqlStore {
                 "DELETE FROM login_profiles",
                 "DELETE FROM user_tags",
                 "DELETE FROM users",
-                "UPDATE accounts SET alias = NULL, root_password_last_used = NULL",
+                "UPDATE accounts SET alias = NULL, root_password_last_used = NULL, mfa_serial_failures = 0, mfa_serial_locked_until = NULL",
             ] {
                 tx.execute(sql, &[])?;
             }

@@ -98,11 +98,14 @@ pub trait MfaDeviceStore: Send + Sync {
     async fn deactivate_mfa_device(&self, account: &AccountId, target: &Target, serial: &str) -> Result<(), IamError>;
     /// Checks one code against a TOTP device assigned to `owner` (STS, console sign-in) as one
     /// compare-and-set: of concurrent requests with the same code exactly one is accepted.
+    /// Serials the owner does not hold count against the owner's own guess throttle; while it
+    /// is locked every check is `Refused` unverified, like a wrong code (`iam-mfa.md` §2.5).
     async fn verify_mfa_code(
         &self,
         account: &AccountId,
         owner: &Owner,
         serial: &str,
+        now: OffsetDateTime,
         check: CodeCheck,
     ) -> Result<CodeVerdict, StoreError>;
     /// The target's assigned devices by enable date, with its stored name (`None`: root).
@@ -213,6 +216,52 @@ fn store_state(tx: &mut dyn SqlTx, serial: &str, state: &OtpState) -> Result<(),
             i64::from(state.throttle.failures).into(),
             Value::Int(state.throttle.locked_until),
             serial.into(),
+        ],
+    )
+    .map(|_| ())
+}
+
+/// Where a principal's guess throttle lives: root's on the account row, a user's on its own.
+fn throttle_row(owner: &Owner) -> (&'static str, &'static str) {
+    match owner {
+        Owner::Root => ("accounts", "account_id"),
+        Owner::User(_) => ("users", "user_id"),
+    }
+}
+
+fn throttle_key(account: &AccountId, owner: &Owner) -> Value {
+    match owner {
+        Owner::Root => account.as_str().into(),
+        Owner::User(id) => id.as_str().into(),
+    }
+}
+
+fn principal_throttle(tx: &mut dyn SqlTx, account: &AccountId, owner: &Owner) -> Result<Throttle, StoreError> {
+    let (table, key) = throttle_row(owner);
+    let sql = format!("SELECT mfa_serial_failures, mfa_serial_locked_until FROM {table} WHERE {key} = $1");
+    match tx.query_opt(&sql, &[throttle_key(account, owner)])? {
+        Some(row) => Ok(Throttle {
+            failures: to_u32(row.int(0)?, "mfa_serial_failures")?,
+            locked_until: row.opt_int(1)?,
+        }),
+        None => Ok(Throttle::default()),
+    }
+}
+
+fn store_principal_throttle(
+    tx: &mut dyn SqlTx,
+    account: &AccountId,
+    owner: &Owner,
+    throttle: Throttle,
+) -> Result<(), StoreError> {
+    let (table, key) = throttle_row(owner);
+    let sql = format!("UPDATE {table} SET mfa_serial_failures = $1, mfa_serial_locked_until = $2 WHERE {key} = $3");
+    tx.execute(
+        &sql,
+        &[
+            i64::from(throttle.failures).into(),
+            Value::Int(throttle.locked_until),
+            throttle_key(account, owner),
         ],
     )
     .map(|_| ())
@@ -433,19 +482,33 @@ impl MfaDeviceStore for SqlStore {
         account: &AccountId,
         owner: &Owner,
         serial: &str,
+        now: OffsetDateTime,
         mut check: CodeCheck,
     ) -> Result<CodeVerdict, StoreError> {
         let (account, owner, serial) = (account.clone(), owner.clone(), serial.to_owned());
+        let now = now.unix_timestamp();
         self.write(move |tx| {
             lock_account(tx, &account)?;
+            let throttle = principal_throttle(tx, &account, &owner)?;
+            if throttle.is_locked(now) {
+                return Ok(CodeVerdict::Refused);
+            }
             Ok(match find_device(tx, &account, &serial)? {
                 Some((device, Some(secret))) if assigned_to(&device, &owner) => {
                     match run_check(tx, &secret, &mut check)? {
-                        true => CodeVerdict::Accepted,
+                        true => {
+                            if throttle != Throttle::default() {
+                                store_principal_throttle(tx, &account, &owner, throttle.after_success())?;
+                            }
+                            CodeVerdict::Accepted
+                        }
                         false => CodeVerdict::Refused,
                     }
                 }
-                _ => CodeVerdict::NoSuchDevice,
+                _ => {
+                    store_principal_throttle(tx, &account, &owner, throttle.after_failure(now))?;
+                    CodeVerdict::NoSuchDevice
+                }
             })
         })
         .await

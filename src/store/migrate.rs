@@ -29,6 +29,11 @@ macro_rules! migrations {
                 name: "groups, roles, policies",
                 sql: include_str!(concat!("migrations/", $backend, "/0004_policies_groups_roles.sql")),
             },
+            crate::store::migrate::Migration {
+                version: 5,
+                name: "per-principal MFA guess throttling",
+                sql: include_str!(concat!("migrations/", $backend, "/0005_principal_throttle.sql")),
+            },
         ]
     };
 }

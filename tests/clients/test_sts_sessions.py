@@ -198,3 +198,19 @@ def test_changing_ones_own_devices_needs_an_mfa_session(tessera):
     # Another principal removing alice's device is governed by policy only (a lost device, SR-14).
     tessera.iam().deactivate_mfa_device(UserName="alice", SerialNumber=second)
     assert tessera.iam().list_mfa_devices(UserName="alice")["MFADevices"] == []
+
+
+def test_guessing_serials_throttles_the_caller(tessera):
+    """iam-mfa.md §2.5: serials the caller does not hold count against the caller; while it is
+    locked even its own device's right code fails exactly like a wrong code."""
+    creds, serial, seed = user_with_device(tessera)
+    sts = tessera.sts(creds)
+    for guess in range(5):
+        with aws_error("AccessDenied", 403, NOT_ASSOCIATED):
+            sts.get_session_token(SerialNumber=f"arn:aws:iam::{ACCOUNT_ID}:mfa/guess-{guess}", TokenCode="123456")
+    (code,) = totp_codes(seed, MFA_NOW, 1)
+    with aws_error("AccessDenied", 403, WRONG_CODE):
+        sts.get_session_token(SerialNumber=serial, TokenCode=code)
+    tessera.advance(60)
+    (code,) = totp_codes(seed, MFA_NOW + 60, 1)
+    sts.get_session_token(SerialNumber=serial, TokenCode=code)

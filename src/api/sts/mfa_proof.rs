@@ -62,7 +62,7 @@ impl MfaProof {
         match ctx
             .state
             .store
-            .verify_mfa_code(account, &owner, &self.serial, check)
+            .verify_mfa_code(account, &owner, &self.serial, ctx.now, check)
             .await?
         {
             CodeVerdict::Accepted => Ok(MfaContext {

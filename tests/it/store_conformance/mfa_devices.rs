@@ -6,6 +6,7 @@ use super::*;
 use tessera::domain::mfa_device::{seed_context, virtual_serial};
 use tessera::mfa::otp_check::{self, OtpState, Outcome, Verdict};
 use tessera::secret::TotpSeed;
+use time::OffsetDateTime;
 
 const RACERS: usize = 16;
 /// RFC 6238 Appendix B: seed ASCII `12345678901234567890`, SHA-1; at this time the code is `081804`.
@@ -41,6 +42,11 @@ fn accept() -> CodeCheck {
 }
 
 /// The real single-code check, with the seed unsealed as the API does.
+/// The moment the RFC 6238 test codes belong to.
+fn rfc_now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(RFC_TIME).unwrap()
+}
+
 fn single_code(fx: &Fixture, code: &'static str) -> CodeCheck {
     let (data_key, account) = (fx.data_key.clone(), fx.account.clone());
     Box::new(move |secret: &DeviceSecret| {
@@ -226,7 +232,7 @@ store_test!(the_same_code_is_accepted_once, |fx| async move {
         let (store, account, owner, serial) =
             (Arc::clone(&fx.store), fx.account.clone(), owner.clone(), serial.clone());
         let check = single_code(&fx, RFC_CODE);
-        async move { store.verify_mfa_code(&account, &owner, &serial, check).await }
+        async move { store.verify_mfa_code(&account, &owner, &serial, rfc_now(), check).await }
     });
     let results = race(attempts).await;
     let accepted = results
@@ -238,7 +244,7 @@ store_test!(the_same_code_is_accepted_once, |fx| async move {
     // And later, alone: still refused (replay).
     let again = fx
         .store
-        .verify_mfa_code(&fx.account, &owner, &serial, single_code(&fx, RFC_CODE))
+        .verify_mfa_code(&fx.account, &owner, &serial, rfc_now(), single_code(&fx, RFC_CODE))
         .await
         .unwrap();
     assert_eq!(again, CodeVerdict::Refused);
@@ -247,7 +253,7 @@ store_test!(the_same_code_is_accepted_once, |fx| async move {
     let bobs = Owner::User(bob.id);
     let foreign = fx
         .store
-        .verify_mfa_code(&fx.account, &bobs, &serial, single_code(&fx, RFC_CODE))
+        .verify_mfa_code(&fx.account, &bobs, &serial, rfc_now(), single_code(&fx, RFC_CODE))
         .await
         .unwrap();
     assert_eq!(foreign, CodeVerdict::NoSuchDevice);
@@ -258,8 +264,65 @@ store_test!(the_same_code_is_accepted_once, |fx| async move {
         .unwrap();
     let next = fx
         .store
-        .verify_mfa_code(&fx.account, &owner, &serial, single_code(&fx, "050471"))
+        .verify_mfa_code(&fx.account, &owner, &serial, rfc_now(), single_code(&fx, "050471"))
         .await
         .unwrap();
     assert_eq!(next, CodeVerdict::NoSuchDevice);
+});
+
+store_test!(guessing_serials_throttles_the_principal, |fx| async move {
+    let alice_user = fx.user("alice").await;
+    let serial = virtual_device(&fx, "alice-phone").await;
+    let early: CodeCheck = Box::new(|secret: &DeviceSecret| Verdict {
+        outcome: Outcome::Accepted,
+        state: OtpState {
+            last_used_step: Some(37_037_030),
+            ..secret.state
+        },
+    });
+    assert!(
+        fx.store
+            .enable_mfa_device(&fx.account, &alice(), &serial, T0, early)
+            .await
+            .unwrap()
+    );
+    let owner = Owner::User(alice_user.id.clone());
+    let at = |offset: i64| rfc_now() + Duration::seconds(offset);
+    // Five serials alice does not hold: each answered as unknown, the fifth locks for 60 s.
+    for guess in 0..5 {
+        let verdict = fx
+            .store
+            .verify_mfa_code(&fx.account, &owner, &format!("{serial}-{guess}"), at(0), accept())
+            .await
+            .unwrap();
+        assert_eq!(verdict, CodeVerdict::NoSuchDevice);
+    }
+    // While locked, even her own device with its right code is refused, unverified.
+    let locked = fx
+        .store
+        .verify_mfa_code(&fx.account, &owner, &serial, at(59), single_code(&fx, RFC_CODE))
+        .await
+        .unwrap();
+    assert_eq!(locked, CodeVerdict::Refused);
+    // Bob is not affected by alice's guesses.
+    let bob = Owner::User(fx.user("bob").await.id);
+    let bobs = fx
+        .store
+        .verify_mfa_code(&fx.account, &bob, "arn:aws:iam::000000000000:mfa/x", at(1), accept())
+        .await
+        .unwrap();
+    assert_eq!(bobs, CodeVerdict::NoSuchDevice);
+    // After the lock the unspent code is accepted, which also clears the counter.
+    let after = fx
+        .store
+        .verify_mfa_code(&fx.account, &owner, &serial, at(60), single_code(&fx, RFC_CODE))
+        .await
+        .unwrap();
+    assert_eq!(after, CodeVerdict::Accepted);
+    let fresh = fx
+        .store
+        .verify_mfa_code(&fx.account, &owner, "arn:aws:iam::000000000000:mfa/y", at(61), accept())
+        .await
+        .unwrap();
+    assert_eq!(fresh, CodeVerdict::NoSuchDevice);
 });
