@@ -3,7 +3,7 @@
 //! Dependency rule ("→" = may use):
 //! `cli, app → api → wire, sigv4, auth, domain, policy → secret, clock`; `api` and `cli` drive the
 //! store through [`store::Store`]; `store` knows domain types, never the reverse.
-//! `sigv4`, `wire`, `domain` and `policy` are pure: no axum, no SQL, no system clock.
+//! `sigv4`, `wire`, `domain`, `policy` and `audit` are pure: no axum, no SQL, no system clock.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg_attr(
     test,
@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;

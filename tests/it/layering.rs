@@ -50,7 +50,7 @@ fn pure_modules_stay_pure() {
         "crate::app",
         "crate::cli",
     ];
-    for module in ["sigv4", "wire", "domain", "mfa", "policy", "secret", "clock"] {
+    for module in ["sigv4", "wire", "domain", "mfa", "policy", "secret", "clock", "audit"] {
         let found = offenders(module, &outer);
         assert!(found.is_empty(), "{module} uses outer layers:\n{}", found.join("\n"));
     }
@@ -68,7 +68,7 @@ fn store_knows_no_wire_or_http() {
 #[test]
 fn only_the_clock_reads_system_time() {
     for module in [
-        "sigv4", "wire", "domain", "mfa", "policy", "store", "api", "app", "auth", "cli", "config", "secret",
+        "sigv4", "wire", "domain", "mfa", "policy", "audit", "store", "api", "app", "auth", "cli", "config", "secret",
     ] {
         let found = offenders(module, &["now_utc()", "SystemTime::now"]);
         assert!(

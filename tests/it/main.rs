@@ -1,5 +1,6 @@
 //! Tessera's one integration-test binary (`cargo test --test it`).
 
+mod audit;
 mod harness;
 mod layering;
 mod sdk;
