@@ -855,3 +855,20 @@ fn a_rejected_import_entry_is_recorded_without_its_seed() {
         serde_json::json!([{"index": 2, "serial": null, "reason": "the seed is not valid base32"}])
     );
 }
+
+#[test]
+fn root_with_an_access_key_has_no_user_name() {
+    let identity = UserIdentity::caller(
+        &PrincipalIdentity::Root { account: account() },
+        &key("AKIAQ3EXAMPLEROOTK3Y"),
+        None,
+    );
+    let expected = serde_json::json!({
+        "type": "Root",
+        "principalId": "111122223333",
+        "arn": "arn:aws:iam::111122223333:root",
+        "accountId": "111122223333",
+        "accessKeyId": "AKIAQ3EXAMPLEROOTK3Y"
+    });
+    assert_eq!(serde_json::to_value(&identity).unwrap(), expected);
+}
