@@ -7,6 +7,7 @@
 //! Seeds stay sealed here; code checks run in a closure the caller passes in.
 
 use super::account_ops::lock_account;
+use super::principal_throttle::{principal_throttle, store_principal_throttle};
 use super::sql::{Row, SqlTx, Value};
 use super::tag_ops::{TagSet, read_tags, write_tags};
 use super::user_ops::{USER_COLUMNS, owner_column, read_user, resolve_target};
@@ -163,7 +164,7 @@ fn read_device(row: &Row) -> Result<MfaDevice, StoreError> {
     })
 }
 
-fn to_u32(value: i64, what: &str) -> Result<u32, StoreError> {
+pub(super) fn to_u32(value: i64, what: &str) -> Result<u32, StoreError> {
     u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("bad {what} {value}")))
 }
 
@@ -216,52 +217,6 @@ fn store_state(tx: &mut dyn SqlTx, serial: &str, state: &OtpState) -> Result<(),
             i64::from(state.throttle.failures).into(),
             Value::Int(state.throttle.locked_until),
             serial.into(),
-        ],
-    )
-    .map(|_| ())
-}
-
-/// Where a principal's guess throttle lives: root's on the account row, a user's on its own.
-fn throttle_row(owner: &Owner) -> (&'static str, &'static str) {
-    match owner {
-        Owner::Root => ("accounts", "account_id"),
-        Owner::User(_) => ("users", "user_id"),
-    }
-}
-
-fn throttle_key(account: &AccountId, owner: &Owner) -> Value {
-    match owner {
-        Owner::Root => account.as_str().into(),
-        Owner::User(id) => id.as_str().into(),
-    }
-}
-
-fn principal_throttle(tx: &mut dyn SqlTx, account: &AccountId, owner: &Owner) -> Result<Throttle, StoreError> {
-    let (table, key) = throttle_row(owner);
-    let sql = format!("SELECT mfa_serial_failures, mfa_serial_locked_until FROM {table} WHERE {key} = $1");
-    match tx.query_opt(&sql, &[throttle_key(account, owner)])? {
-        Some(row) => Ok(Throttle {
-            failures: to_u32(row.int(0)?, "mfa_serial_failures")?,
-            locked_until: row.opt_int(1)?,
-        }),
-        None => Ok(Throttle::default()),
-    }
-}
-
-fn store_principal_throttle(
-    tx: &mut dyn SqlTx,
-    account: &AccountId,
-    owner: &Owner,
-    throttle: Throttle,
-) -> Result<(), StoreError> {
-    let (table, key) = throttle_row(owner);
-    let sql = format!("UPDATE {table} SET mfa_serial_failures = $1, mfa_serial_locked_until = $2 WHERE {key} = $3");
-    tx.execute(
-        &sql,
-        &[
-            i64::from(throttle.failures).into(),
-            Value::Int(throttle.locked_until),
-            throttle_key(account, owner),
         ],
     )
     .map(|_| ())

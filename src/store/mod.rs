@@ -19,6 +19,7 @@ mod mfa_ops;
 mod migrate;
 mod policy_owner;
 mod postgres;
+mod principal_throttle;
 mod report_ops;
 mod role_ops;
 mod session_ops;
