@@ -2,7 +2,7 @@
 
 use super::account_ops::lock_account;
 use super::sql::{Row, SqlTx, Value};
-use super::user_ops::{USER_COLUMNS, name_key, read_user, require_user};
+use super::user_ops::{NamedRow, USER_COLUMNS, name_key, read_user, rename, require_user};
 use super::{DeleteBlocker, Entity, IamError, Page, PageRequest, Quota, SqlStore, StoreError};
 use crate::domain::*;
 use async_trait::async_trait;
@@ -238,16 +238,17 @@ impl GroupStore for SqlStore {
             {
                 return Err(IamError::AlreadyExists(Entity::Group(new_name.clone())));
             }
-            let final_name = new_name.clone().unwrap_or_else(|| group.name.clone());
-            let final_path = new_path.clone().unwrap_or_else(|| group.path.clone());
-            tx.execute(
-                "UPDATE iam_groups SET group_name = $1, name_key = $2, path = $3 WHERE group_id = $4",
-                &[
-                    final_name.as_str().into(),
-                    name_key(&final_name).into(),
-                    final_path.into(),
-                    group.id.as_str().into(),
-                ],
+            let row = NamedRow {
+                table: "iam_groups",
+                name_column: "group_name",
+                id_column: "group_id",
+            };
+            rename(
+                tx,
+                row,
+                group.id.as_str(),
+                (&group.name, &group.path),
+                (new_name.as_deref(), new_path.as_deref()),
             )?;
             Ok(())
         })

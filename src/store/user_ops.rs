@@ -54,6 +54,40 @@ pub(super) fn name_key(name: &str) -> String {
     name.to_lowercase()
 }
 
+/// Where a renamable entity (user or group) keeps its name, sort key and path.
+pub(super) struct NamedRow {
+    pub table: &'static str,
+    pub name_column: &'static str,
+    pub id_column: &'static str,
+}
+
+/// Renames and/or moves an entity, keeping what is not given; the caller has checked that the
+/// new name is free.
+pub(super) fn rename(
+    tx: &mut dyn SqlTx,
+    row: NamedRow,
+    id: &str,
+    (name, path): (&str, &str),
+    (new_name, new_path): (Option<&str>, Option<&str>),
+) -> Result<(), StoreError> {
+    let name = new_name.unwrap_or(name);
+    let NamedRow {
+        table,
+        name_column,
+        id_column,
+    } = row;
+    tx.execute(
+        &format!("UPDATE {table} SET {name_column} = $1, name_key = $2, path = $3 WHERE {id_column} = $4"),
+        &[
+            name.into(),
+            name_key(name).into(),
+            new_path.unwrap_or(path).into(),
+            id.into(),
+        ],
+    )
+    .map(|_| ())
+}
+
 pub(super) fn read_user(row: &Row) -> Result<User, StoreError> {
     let account = row.text(0)?;
     Ok(User {
@@ -202,16 +236,17 @@ impl UserStore for SqlStore {
                     return Err(IamError::AlreadyExists(Entity::User(new_name.clone())));
                 }
             }
-            let final_name = new_name.clone().unwrap_or_else(|| user.name.clone());
-            let final_path = new_path.clone().unwrap_or_else(|| user.path.clone());
-            tx.execute(
-                "UPDATE users SET user_name = $1, name_key = $2, path = $3 WHERE user_id = $4",
-                &[
-                    final_name.as_str().into(),
-                    name_key(&final_name).into(),
-                    final_path.into(),
-                    user.id.as_str().into(),
-                ],
+            let row = NamedRow {
+                table: "users",
+                name_column: "user_name",
+                id_column: "user_id",
+            };
+            rename(
+                tx,
+                row,
+                user.id.as_str(),
+                (&user.name, &user.path),
+                (new_name.as_deref(), new_path.as_deref()),
             )?;
             Ok(())
         })
