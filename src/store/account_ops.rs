@@ -255,6 +255,8 @@ impl AccountStore for SqlStore {
         self.write(|tx| {
             // Children before parents, so foreign keys hold at every step.
             for sql in [
+                "DELETE FROM audit_event_resources",
+                "DELETE FROM audit_events",
                 "DELETE FROM credential_reports",
                 "DELETE FROM sessions",
                 "DELETE FROM group_members",

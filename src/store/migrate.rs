@@ -34,6 +34,11 @@ macro_rules! migrations {
                 name: "per-principal MFA guess throttling",
                 sql: include_str!(concat!("migrations/", $backend, "/0005_principal_throttle.sql")),
             },
+            crate::store::migrate::Migration {
+                version: 6,
+                name: "audit records",
+                sql: include_str!(concat!("migrations/", $backend, "/0006_audit_events.sql")),
+            },
         ]
     };
 }

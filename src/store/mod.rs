@@ -10,6 +10,7 @@
 mod access_key_ops;
 mod account_ops;
 mod attachment_ops;
+mod audit_ops;
 mod group_ops;
 mod hardware_token_ops;
 mod inline_policy_ops;
@@ -35,6 +36,9 @@ use time::OffsetDateTime;
 pub use access_key_ops::{AccessKeyStore, key_sort_key};
 pub use account_ops::AccountStore;
 pub use attachment_ops::{AttachmentStore, PolicyPrincipal};
+pub use audit_ops::{
+    AuditCursor, AuditEntry, AuditFilter, AuditQuery, AuditStore, UndeliveredRecord, with_pending_record,
+};
 pub use group_ops::{GroupStore, NewGroup};
 pub use hardware_token_ops::{HardwareTokenStore, NewHardwareToken};
 pub use inline_policy_ops::InlinePolicyStore;
@@ -224,6 +228,7 @@ pub trait Store:
     + ManagedPolicyStore
     + AttachmentStore
     + RoleStore
+    + AuditStore
 {
 }
 impl<T> Store for T where
@@ -240,6 +245,7 @@ impl<T> Store for T where
         + ManagedPolicyStore
         + AttachmentStore
         + RoleStore
+        + AuditStore
 {
 }
 
@@ -272,7 +278,8 @@ impl SqlStore {
     }
 
     /// Runs `work` in a write transaction; the result is returned only once it is durable.
-    async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    /// Intents use [`Self::write`] (in `audit_ops`), which adds the request's audit record.
+    async fn write_unaudited<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
