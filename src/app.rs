@@ -6,11 +6,12 @@ use crate::sigv4::HttpRequest;
 use crate::wire::xml;
 use crate::wire::{ApiError, ErrorCode, Service};
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -84,6 +85,11 @@ fn error_response(error: ApiError) -> Response {
 }
 
 async fn query_api(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    // Present when served over TCP; routers driven in-process have no peer.
+    let client_ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
     let (parts, body) = request.into_parts();
     let body: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
@@ -113,7 +119,7 @@ async fn query_api(State(state): State<Arc<AppState>>, request: Request) -> Resp
         headers: &headers,
         body: &body,
     };
-    let answer = api::handle(&state.api, request).await;
+    let answer = api::handle(&state.api, request, client_ip).await;
     xml_response(answer.status, answer.body, &answer.request_id)
 }
 

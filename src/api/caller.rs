@@ -5,6 +5,7 @@
 
 use super::ApiState;
 use super::action::Action;
+use crate::audit::CallerSession;
 use crate::clock::Clock;
 use crate::domain::session::MfaContext;
 use crate::domain::{AccessKeyId, AccessKeyStatus, KeyKind, KeyUse, PrincipalIdentity};
@@ -35,6 +36,9 @@ pub struct Caller {
     /// The region the request was signed for.
     pub region: String,
     pub credential: Credential,
+    /// When the caller signs with session credentials: when the session opened and whether
+    /// with MFA, as audit records show them (`cloudtrail.md` §2.2).
+    pub session: Option<CallerSession>,
 }
 
 pub fn invalid_token() -> ApiError {
@@ -73,6 +77,7 @@ struct Resolved {
     principal: PrincipalIdentity,
     sealed_secret: Vec<u8>,
     credential: Credential,
+    session: Option<CallerSession>,
     /// Long-term keys only: where the key was last used (not worth rewriting every request).
     last_used: Option<Option<KeyUse>>,
 }
@@ -99,6 +104,7 @@ async fn resolve(state: &ApiState, claim: &Claim) -> Result<Option<Resolved>, Ap
                 principal: credential.principal,
                 sealed_secret: credential.sealed_secret,
                 credential: Credential::LongTerm,
+                session: None,
                 last_used: Some(credential.key.last_used),
             }))
         }
@@ -120,6 +126,10 @@ async fn resolve(state: &ApiState, claim: &Claim) -> Result<Option<Resolved>, Ap
                     "The security token included in the request is expired",
                 ));
             }
+            let audited = CallerSession {
+                created_at: session.session.created_at,
+                mfa_authenticated: session.session.mfa.is_some(),
+            };
             let credential = match session.principal {
                 PrincipalIdentity::AssumedRole { .. } => Credential::RoleSession,
                 PrincipalIdentity::Root { .. } | PrincipalIdentity::User { .. } => Credential::Session {
@@ -131,6 +141,7 @@ async fn resolve(state: &ApiState, claim: &Claim) -> Result<Option<Resolved>, Ap
                 principal: session.principal,
                 sealed_secret: session.sealed_secret,
                 credential,
+                session: Some(audited),
                 last_used: None,
             }))
         }
@@ -178,6 +189,7 @@ pub async fn authenticate(
         access_key_id: resolved.key_id,
         region: claim.scope.region.clone(),
         credential: resolved.credential,
+        session: resolved.session,
     })
 }
 

@@ -3,6 +3,7 @@
 //! May use: `wire`, `sigv4`, `domain`, `auth`, the store traits. Never: axum.
 
 pub mod action;
+mod audit_trail;
 mod authorize;
 mod caller;
 mod errors;
@@ -11,16 +12,19 @@ mod mfa_check;
 mod sts;
 mod trust;
 
+use crate::audit::EventSource;
 use crate::clock::Clock;
 use crate::secret::{DataKey, SecretError};
 use crate::sigv4::{self, HttpRequest};
-use crate::store::Store;
+use crate::store::{self, Store};
 use crate::wire::marker::MarkerKey;
 use crate::wire::xml::{self, Xml};
 use crate::wire::{ApiError, ErrorCode, Params, Service};
 use action::Action;
 use async_trait::async_trait;
+use audit_trail::AuditedCall;
 pub use caller::{Caller, Credential};
+use std::net::IpAddr;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -33,10 +37,14 @@ pub struct ApiState {
     pub allowed_regions: Option<Vec<String>>,
     /// The issuer authenticator apps show for virtual devices (`otp.md` §4.3).
     pub otp_issuer: String,
+    /// `awsRegion` of audit records (configuration `audit.region`, `cloudtrail.md` §2.1).
+    pub audit_region: String,
 }
 
 /// The issuer shown by authenticator apps unless configured otherwise.
 pub const DEFAULT_OTP_ISSUER: &str = "Tessera";
+/// Where IAM, sign-in and global STS events are logged [AWS].
+pub const DEFAULT_AUDIT_REGION: &str = "us-east-1";
 
 impl ApiState {
     pub fn new(
@@ -53,6 +61,7 @@ impl ApiState {
             markers,
             allowed_regions,
             otp_issuer: DEFAULT_OTP_ISSUER.to_owned(),
+            audit_region: DEFAULT_AUDIT_REGION.to_owned(),
         })
     }
 
@@ -101,20 +110,18 @@ async fn execute<O: Operation>(ctx: &Ctx<'_>, params: &Params) -> Result<Option<
 }
 
 /// Serves one Query-protocol request. Never panics on input; every failure is an AWS error.
-pub async fn handle(state: &ApiState, request: HttpRequest<'_>) -> Answer {
+/// `client_ip` is the peer's address, for `sourceIPAddress` in audit records.
+pub async fn handle(state: &ApiState, request: HttpRequest<'_>, client_ip: Option<IpAddr>) -> Answer {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let (service, outcome) = serve(state, &request, &request_id).await;
+    let (service, outcome) = serve(state, &request, &request_id, client_ip).await;
     match outcome {
         Ok((action, result)) => Answer {
             status: 200,
             body: xml::success(service, action.name(), &request_id, result),
             request_id,
         },
-        Err(mut error) => {
-            // STS names its internal failure differently (`sts.md`).
-            if service == Service::Sts && error.code == ErrorCode::ServiceFailure {
-                error.code = ErrorCode::InternalFailure;
-            }
+        Err(error) => {
+            let error = as_answered(service, error);
             Answer {
                 status: error.code.status(),
                 body: xml::error(service, &error, &request_id),
@@ -122,6 +129,14 @@ pub async fn handle(state: &ApiState, request: HttpRequest<'_>) -> Answer {
             }
         }
     }
+}
+
+/// The error as `service` answers it: STS names its internal failure differently (`sts.md`).
+fn as_answered(service: Service, mut error: ApiError) -> ApiError {
+    if service == Service::Sts && error.code == ErrorCode::ServiceFailure {
+        error.code = ErrorCode::InternalFailure;
+    }
+    error
 }
 
 fn is_form(request: &HttpRequest<'_>) -> bool {
@@ -136,7 +151,12 @@ fn is_form(request: &HttpRequest<'_>) -> bool {
 
 type Outcome = Result<(Action, Option<Xml>), ApiError>;
 
-async fn serve(state: &ApiState, request: &HttpRequest<'_>, request_id: &str) -> (Service, Outcome) {
+async fn serve(
+    state: &ApiState,
+    request: &HttpRequest<'_>,
+    request_id: &str,
+    client_ip: Option<IpAddr>,
+) -> (Service, Outcome) {
     if request.method != "GET" && request.method != "POST" {
         let error = ApiError::new(
             ErrorCode::MethodNotAllowed,
@@ -165,7 +185,6 @@ async fn serve(state: &ApiState, request: &HttpRequest<'_>, request_id: &str) ->
         let claim = claim.map_err(caller::signature_error)?;
         let caller = caller::authenticate(state, request, &claim, service).await?;
         let action = resolve_action(&params, service)?;
-        caller::check_restrictions(&caller, action)?;
         let ctx = Ctx {
             state,
             caller,
@@ -177,11 +196,33 @@ async fn serve(state: &ApiState, request: &HttpRequest<'_>, request_id: &str) ->
                 .find(|(name, _)| name.eq_ignore_ascii_case("user-agent"))
                 .map(|(_, value)| value.as_str()),
         };
-        let result = dispatch(action, &ctx, &params).await?;
-        Ok((action, result))
+        // From here on the call is recorded, whatever its outcome (`cloudtrail.md` §1).
+        let call = AuditedCall::begin(
+            &ctx,
+            audit_source(service),
+            action.name(),
+            audit_trail::request_members(&params),
+            client_ip.map(|ip| ip.to_string()).unwrap_or_default(),
+        );
+        let work = async {
+            caller::check_restrictions(&ctx.caller, action)?;
+            dispatch(action, &ctx, &params).await
+        };
+        let (result, landed) = store::with_pending_record(call.pending(&ctx), work).await;
+        let result = result.map_err(|error| as_answered(service, error));
+        call.finish(&ctx, result.as_ref().map(|xml| xml.as_ref().map(Xml::as_str)), landed)
+            .await;
+        Ok((action, result?))
     }
     .await;
     (service, outcome)
+}
+
+fn audit_source(service: Service) -> EventSource {
+    match service {
+        Service::Iam => EventSource::Iam,
+        Service::Sts => EventSource::Sts,
+    }
 }
 
 fn resolve_action(params: &Params, service: Service) -> Result<Action, ApiError> {

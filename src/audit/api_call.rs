@@ -45,7 +45,7 @@ fn is_read_only(action: &str) -> bool {
 
 /// Whether a successful call's output is recorded: mutating actions only (§2.4), except
 /// `GetSessionToken`, whose credentials are recorded although it is read-only (§3.2).
-fn records_output(action: &str) -> bool {
+pub fn records_output(action: &str) -> bool {
     !is_read_only(action) || action == "GetSessionToken"
 }
 

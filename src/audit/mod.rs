@@ -11,7 +11,7 @@ mod service_event;
 mod sign_in;
 mod time_text;
 
-pub use api_call::{ApiCall, Outcome, ROOT_USER_NAME, api_call};
+pub use api_call::{ApiCall, Outcome, ROOT_USER_NAME, api_call, records_output};
 pub use identity::{CallerSession, SessionAttributes, SessionContext, SessionIssuer, SignInPrincipal, UserIdentity};
 pub use record::{AuditRecord, EventSource, EventType, RequestContext, TlsDetails};
 pub use redact::Member;

@@ -34,7 +34,9 @@ pub async fn serve(config: Config) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     tracing::info!(%address, database = %redacted_url(&config.database), "serving");
-    axum::serve(listener, app::router(state))
+    // Peer addresses reach the API as `sourceIPAddress` of audit records.
+    let service = app::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server: {e}"))

@@ -81,6 +81,11 @@ impl Xml {
         })
     }
 
+    /// The XML written so far.
+    pub fn as_str(&self) -> &str {
+        &self.out
+    }
+
     pub fn into_string(self) -> String {
         self.out
     }
