@@ -1,6 +1,7 @@
 //! The real Rust AWS SDK against an in-process Tessera on `127.0.0.1:0`: requests signed by
 //! the SDK, responses parsed by the SDK (`wire-protocol.md`, `iam-mfa.md` §5).
 
+mod audit_records;
 mod operations;
 
 use crate::harness::{Fixture, app};
@@ -14,7 +15,8 @@ async fn serve() -> (String, Fixture) {
     let (router, fx) = app(true).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await });
     (format!("http://{address}"), fx)
 }
 
