@@ -23,6 +23,7 @@ use crate::wire::{ApiError, ErrorCode, Params, Service};
 use action::Action;
 use async_trait::async_trait;
 use audit_trail::AuditedCall;
+pub use audit_trail::audit_entry;
 pub use caller::{Caller, Credential};
 use std::net::IpAddr;
 use std::sync::Arc;

@@ -11,9 +11,10 @@ mod service_event;
 mod sign_in;
 mod time_text;
 
+pub use crate::mfa::import::SeedProtection;
 pub use api_call::{ApiCall, Outcome, ROOT_USER_NAME, api_call, records_output};
 pub use identity::{CallerSession, SessionAttributes, SessionContext, SessionIssuer, SignInPrincipal, UserIdentity};
 pub use record::{AuditRecord, EventSource, EventType, RequestContext, TlsDetails};
 pub use redact::Member;
-pub use service_event::{SeedProtection, TokenImport, hardware_token_import};
+pub use service_event::{TokenImport, hardware_token_import};
 pub use sign_in::{ConsoleLoginOutcome, check_mfa, console_login};

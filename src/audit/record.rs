@@ -102,7 +102,8 @@ pub struct AuditRecord {
     pub read_only: bool,
     pub event_type: EventType,
     pub management_event: bool,
-    pub recipient_account_id: String,
+    #[serde(serialize_with = "serialize_account")]
+    pub recipient_account_id: AccountId,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_event_details: Option<Member>,
     pub event_category: &'static str,
@@ -142,7 +143,7 @@ impl AuditRecord {
             read_only: false,
             event_type,
             management_event: true,
-            recipient_account_id: recipient.as_str().to_owned(),
+            recipient_account_id: recipient.clone(),
             service_event_details: None,
             event_category: "Management",
             tls_details: None,
@@ -162,6 +163,10 @@ fn truncated(text: &str, limit: usize) -> &str {
 
 fn serialize_uuid<S: Serializer>(id: &Uuid, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.collect_str(&id.hyphenated())
+}
+
+fn serialize_account<S: Serializer>(account: &AccountId, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(account.as_str())
 }
 
 fn serialize_true_text<S: Serializer>(_: &bool, serializer: S) -> Result<S::Ok, S::Error> {

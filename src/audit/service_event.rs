@@ -6,29 +6,11 @@ use super::identity::UserIdentity;
 use super::record::{AuditRecord, EventSource, EventType, RequestContext};
 use super::redact::Member;
 use crate::domain::AccountId;
-use crate::mfa::import::PackageFailure;
+use crate::mfa::import::{PackageFailure, SeedProtection};
 
 const TOKEN_IMPORT_EVENT: &str = "ImportHardwareMFATokens";
 /// Stands for the operator as `invokedBy`, `sourceIPAddress` and `userAgent`.
 pub(super) const OPERATOR: &str = "tessera-admin";
-
-/// How the seeds in the file were protected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SeedProtection {
-    None,
-    PreSharedKey,
-    Pbkdf2,
-}
-
-impl SeedProtection {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::PreSharedKey => "pre-shared-key",
-            Self::Pbkdf2 => "pbkdf2",
-        }
-    }
-}
 
 /// One import, as seen by one account.
 #[derive(Clone, Copy, Debug)]

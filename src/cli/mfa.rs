@@ -3,13 +3,17 @@
 //! enabled (SR-07).
 
 use super::bootstrap;
+use crate::api::{DEFAULT_AUDIT_REGION, audit_entry};
+use crate::audit;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::AccountId;
 use crate::domain::mfa_device::seed_context;
 use crate::mfa::import::{self, ImportError, ImportFormat, ImportOptions};
 use crate::mfa::totp::TotpParams;
-use crate::store::NewHardwareToken;
+use crate::store::{self, NewHardwareToken};
+use data_encoding::HEXLOWER;
+use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
 pub struct ImportRequest {
@@ -95,15 +99,35 @@ pub async fn import_hardware(config: &Config, request: ImportRequest) -> Result<
             not_after: token.not_after,
         });
     }
-    let count = store
-        .import_hardware_tokens(&account, tokens, request.replace, now)
-        .await
-        .map_err(|e| {
-            format!(
-                "{file}: {}; nothing was imported",
-                crate::wire::ApiError::from(e).message.trim_end_matches('.')
-            )
-        })?;
+    let imported: Vec<String> = report.tokens.iter().map(|token| token.serial.clone()).collect();
+    let record = audit::hardware_token_import(
+        &audit::RequestContext {
+            event_time: now,
+            event_id: uuid::Uuid::new_v4(),
+            region: DEFAULT_AUDIT_REGION.to_owned(),
+            source_ip: String::new(),
+            user_agent: String::new(),
+            tls: None,
+        },
+        &account,
+        audit::TokenImport {
+            file_sha256: &HEXLOWER.encode(&Sha256::digest(&bytes)),
+            protection: report.protection,
+            serial_prefix: options.serial_prefix.as_deref(),
+            imported: &imported,
+            // The import is all or nothing: an accepted file has no rejected entry.
+            rejected: &[],
+        },
+    );
+    // The record is stored in the import's own transaction (`cloudtrail.md` §1).
+    let import = store.import_hardware_tokens(&account, tokens, request.replace, now);
+    let (count, _) = store::with_pending_record(audit_entry(&record, None, None, Vec::new()), import).await;
+    let count = count.map_err(|e| {
+        format!(
+            "{file}: {}; nothing was imported",
+            crate::wire::ApiError::from(e).message.trim_end_matches('.')
+        )
+    })?;
     for token in &report.tokens {
         println!("imported {}", token.serial);
     }

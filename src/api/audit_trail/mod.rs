@@ -7,7 +7,7 @@ mod members;
 pub use members::{request_members, response_members};
 
 use super::Ctx;
-use crate::audit::{self, ApiCall, EventSource, Member, Outcome, RequestContext, UserIdentity};
+use crate::audit::{self, ApiCall, AuditRecord, EventSource, Member, Outcome, RequestContext, UserIdentity};
 use crate::domain::PrincipalIdentity;
 use crate::store::AuditEntry;
 use crate::wire::{ApiError, ErrorCode};
@@ -120,20 +120,12 @@ impl AuditedCall {
                 from_console: false,
             },
         );
-        AuditEntry {
-            event_id: self.context.event_id.hyphenated().to_string(),
-            account_id: account.clone(),
-            event_time: self.context.event_time,
-            event_name: self.action.to_owned(),
-            event_source: self.source.as_str().to_owned(),
-            region: self.context.region.clone(),
-            read_only: record.read_only,
-            username: self.username.clone(),
-            access_key_id: Some(ctx.caller.access_key_id.as_str().to_owned()),
-            resources: self.resources(output),
-            // A record is plain data; serialising it cannot fail.
-            record: serde_json::to_string(&record).unwrap_or_default(),
-        }
+        audit_entry(
+            &record,
+            self.username.clone(),
+            Some(ctx.caller.access_key_id.as_str().to_owned()),
+            self.resources(output),
+        )
     }
 
     /// What the call was about (§8.3): IAM entities it names in its parameters or output.
@@ -153,6 +145,29 @@ impl AuditedCall {
             }
         }
         found
+    }
+}
+
+/// `record` as the store keeps it, with what `LookupEvents` finds it by (`cloudtrail.md` §8.3).
+pub fn audit_entry(
+    record: &AuditRecord,
+    username: Option<String>,
+    access_key_id: Option<String>,
+    resources: Vec<(String, String)>,
+) -> AuditEntry {
+    AuditEntry {
+        event_id: record.event_id.hyphenated().to_string(),
+        account_id: record.recipient_account_id.clone(),
+        event_time: record.event_time,
+        event_name: record.event_name.clone(),
+        event_source: record.event_source.as_str().to_owned(),
+        region: record.aws_region.clone(),
+        read_only: record.read_only,
+        username,
+        access_key_id,
+        resources,
+        // A record is plain data (string keys only); serialising it cannot fail.
+        record: serde_json::to_string(record).unwrap_or_default(),
     }
 }
 

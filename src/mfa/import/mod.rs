@@ -106,10 +106,29 @@ pub struct HardwareToken {
     pub not_after: Option<i64>,
 }
 
+/// How the seeds in the file were protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeedProtection {
+    None,
+    PreSharedKey,
+    Pbkdf2,
+}
+
+impl SeedProtection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::PreSharedKey => "pre-shared-key",
+            Self::Pbkdf2 => "pbkdf2",
+        }
+    }
+}
+
 /// The result of an accepted file.
 #[derive(Debug)]
 pub struct ImportReport {
     pub tokens: Vec<HardwareToken>,
+    pub protection: SeedProtection,
     /// Things the operator should know, e.g. plaintext seeds, `ds:Signature` not verified.
     pub warnings: Vec<String>,
 }
@@ -190,23 +209,34 @@ pub fn parse(bytes: &[u8], format: ImportFormat, options: &ImportOptions) -> Res
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ImportError::TooLarge { size: bytes.len() });
     }
-    let (candidates, warnings) = match format {
+    let (candidates, warnings, protection) = match format {
         ImportFormat::Pskc => {
             let decoded = pskc::decode(bytes, options)?;
-            (decoded.candidates, decoded.warnings)
+            let protection = decoded
+                .keys
+                .as_ref()
+                .map_or(SeedProtection::None, |keys| keys.protection);
+            (decoded.candidates, decoded.warnings, protection)
         }
-        ImportFormat::Csv => csv::read(bytes)?,
+        ImportFormat::Csv => {
+            let (candidates, warnings) = csv::read(bytes)?;
+            (candidates, warnings, SeedProtection::None)
+        }
     };
-    finish(candidates, warnings, format, options)
+    let tokens = finish(candidates, format, options)?;
+    Ok(ImportReport {
+        tokens,
+        protection,
+        warnings,
+    })
 }
 
 /// Duplicate serials (rule 9), then the per-entry rules; any failure refuses the file.
 fn finish(
     candidates: Vec<accept::Candidate>,
-    warnings: Vec<String>,
     format: ImportFormat,
     options: &ImportOptions,
-) -> Result<ImportReport, ImportError> {
+) -> Result<Vec<HardwareToken>, ImportError> {
     let prefix = options.serial_prefix.as_deref().unwrap_or("");
     let mut by_serial: HashMap<&str, Vec<usize>> = HashMap::new();
     for c in &candidates {
@@ -246,7 +276,7 @@ fn finish(
         }
     }
     if failures.is_empty() {
-        Ok(ImportReport { tokens, warnings })
+        Ok(tokens)
     } else {
         Err(ImportError::Rejected(failures))
     }

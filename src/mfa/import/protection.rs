@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use super::crypto::{CryptoError, HmacHash};
 use super::value::cipher_of;
 use super::xml::{base64, child, child_text_nonempty, shown, text};
-use super::{ImportError, ImportOptions};
+use super::{ImportError, ImportOptions, SeedProtection};
 
 /// PBKDF2 as named by PKCS #5 v2.0 (RFC 6030 §6.2) and by XML Encryption 1.1.
 const PBKDF2_URIS: [&str; 2] = [
@@ -29,6 +29,8 @@ pub(crate) struct Keys {
     pub(crate) container: Zeroizing<Vec<u8>>,
     pub(crate) mac_hash: HmacHash,
     pub(crate) mac_key: Zeroizing<Vec<u8>>,
+    /// How the container key was established.
+    pub(crate) protection: SeedProtection,
 }
 
 /// Establish the container key and decrypt the MAC key. Called only for files that hold at
@@ -55,6 +57,12 @@ pub(crate) fn resolve(root: Node<'_, '_>, options: &ImportOptions) -> Result<Key
         .ok_or_else(|| ImportError::MacKey("MACKey has no valid base64 CipherValue".to_owned()))?;
 
     let container = container_key(root, options, mac_cipher.key_len())?;
+    let derived = child(root, "EncryptionKey").and_then(|key| child(key, "DerivedKey"));
+    let protection = if derived.is_some() {
+        SeedProtection::Pbkdf2
+    } else {
+        SeedProtection::PreSharedKey
+    };
     let mac_key = mac_cipher.decrypt(&container, &sealed).map_err(|e| match e {
         CryptoError::Padding => ImportError::WrongKey,
         CryptoError::KeyLength { .. } => ImportError::MacKey(e.to_string()),
@@ -64,6 +72,7 @@ pub(crate) fn resolve(root: Node<'_, '_>, options: &ImportOptions) -> Result<Key
         container,
         mac_hash,
         mac_key,
+        protection,
     })
 }
 

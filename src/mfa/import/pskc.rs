@@ -14,11 +14,7 @@ const PSKC_NS: &str = "urn:ietf:params:xml:ns:keyprov:pskc";
 pub(crate) struct Decoded {
     pub(crate) candidates: Vec<Candidate>,
     pub(crate) warnings: Vec<String>,
-    /// The container and MAC keys, when the file is encrypted (kept for tests).
-    #[cfg_attr(
-        not(test),
-        allow(dead_code, reason = "tests check the decrypted keys against RFC 6030")
-    )]
+    /// The container and MAC keys, when the file is encrypted.
     pub(crate) keys: Option<Keys>,
 }
 
