@@ -10,6 +10,19 @@
 //! | `allowed_regions` | `--allowed-regions`  | `TESSERA_ALLOWED_REGIONS`  | any region            |
 //! | `otp_issuer`      | `--otp-issuer`       | `TESSERA_OTP_ISSUER`       | `Tessera`             |
 //!
+//! The `[audit]` table (`cloudtrail.md` §7, §8.4):
+//!
+//! | key (`[audit]`)             | flag                        | environment                       | default     |
+//! |-----------------------------|-----------------------------|-----------------------------------|-------------|
+//! | `log_dir`                   | `--audit-log-dir`           | `TESSERA_AUDIT_LOG_DIR`           | `audit`     |
+//! | `region`                    | `--audit-region`            | `TESSERA_AUDIT_REGION`            | `us-east-1` |
+//! | `retention_days`            | `--audit-retention-days`    | `TESSERA_AUDIT_RETENTION_DAYS`    | `90`        |
+//! | `delivery_interval_seconds` | `--audit-delivery-interval` | `TESSERA_AUDIT_DELIVERY_INTERVAL` | `300`       |
+//! | `delivery_batch`            | `--audit-delivery-batch`    | `TESSERA_AUDIT_DELIVERY_BATCH`    | `1000`      |
+//!
+//! `log_dir` is relative to the working directory unless absolute; `region` is the `awsRegion`
+//! of every record and a path component of every log file.
+//!
 //! The data key itself may also come from `TESSERA_DATA_KEY` (base64 of 32 bytes).
 
 use serde::Deserialize;
@@ -18,6 +31,12 @@ use std::path::{Path, PathBuf};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8900";
 pub const DEFAULT_DATABASE: &str = "sqlite://tessera.db";
+pub const DEFAULT_AUDIT_LOG_DIR: &str = "audit";
+pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+pub const DEFAULT_DELIVERY_INTERVAL_SECONDS: u32 = 300;
+pub const DEFAULT_DELIVERY_BATCH: u32 = 1000;
+/// A delivery round holds one batch of records in memory.
+pub const MAX_DELIVERY_BATCH: u32 = 100_000;
 
 /// Values given on the command line or in the environment (clap merges those two).
 #[derive(Debug, Default, Clone)]
@@ -29,6 +48,27 @@ pub struct Overrides {
     pub danger_test_mode: Option<bool>,
     pub allowed_regions: Option<String>,
     pub otp_issuer: Option<String>,
+    pub audit: AuditOverrides,
+}
+
+/// The `[audit]` values given on the command line or in the environment.
+#[derive(Debug, Default, Clone)]
+pub struct AuditOverrides {
+    pub log_dir: Option<PathBuf>,
+    pub region: Option<String>,
+    pub retention_days: Option<u32>,
+    pub delivery_interval_seconds: Option<u32>,
+    pub delivery_batch: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAudit {
+    log_dir: Option<PathBuf>,
+    region: Option<String>,
+    retention_days: Option<u32>,
+    delivery_interval_seconds: Option<u32>,
+    delivery_batch: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -40,6 +80,7 @@ struct FileConfig {
     danger_test_mode: Option<bool>,
     allowed_regions: Option<Vec<String>>,
     otp_issuer: Option<String>,
+    audit: Option<FileAudit>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +91,72 @@ pub struct Config {
     pub danger_test_mode: bool,
     pub allowed_regions: Option<Vec<String>>,
     pub otp_issuer: String,
+    pub audit: AuditConfig,
+}
+
+/// Where audit records are delivered and how long the database keeps them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditConfig {
+    pub log_dir: PathBuf,
+    pub region: String,
+    pub retention_days: u32,
+    pub delivery_interval_seconds: u32,
+    pub delivery_batch: u32,
+}
+
+impl AuditConfig {
+    fn load(overrides: &AuditOverrides, file: FileAudit) -> Result<Self, ConfigError> {
+        let region = overrides
+            .region
+            .clone()
+            .or(file.region)
+            .unwrap_or_else(|| crate::api::DEFAULT_AUDIT_REGION.into());
+        if !valid_region(&region) {
+            return Err(ConfigError(format!("audit.region: '{region}' is not a region name")));
+        }
+        let at_least_one = |key: &str, value: u32| {
+            if value == 0 {
+                Err(ConfigError(format!("audit.{key}: must be at least 1")))
+            } else {
+                Ok(value)
+            }
+        };
+        let delivery_batch = at_least_one(
+            "delivery_batch",
+            overrides
+                .delivery_batch
+                .or(file.delivery_batch)
+                .unwrap_or(DEFAULT_DELIVERY_BATCH),
+        )?;
+        if delivery_batch > MAX_DELIVERY_BATCH {
+            return Err(ConfigError(format!(
+                "audit.delivery_batch: must be at most {MAX_DELIVERY_BATCH}"
+            )));
+        }
+        Ok(Self {
+            log_dir: overrides
+                .log_dir
+                .clone()
+                .or(file.log_dir)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_AUDIT_LOG_DIR)),
+            region,
+            retention_days: at_least_one(
+                "retention_days",
+                overrides
+                    .retention_days
+                    .or(file.retention_days)
+                    .unwrap_or(DEFAULT_RETENTION_DAYS),
+            )?,
+            delivery_interval_seconds: at_least_one(
+                "delivery_interval_seconds",
+                overrides
+                    .delivery_interval_seconds
+                    .or(file.delivery_interval_seconds)
+                    .unwrap_or(DEFAULT_DELIVERY_INTERVAL_SECONDS),
+            )?,
+            delivery_batch,
+        })
+    }
 }
 
 /// A one-line start-up error naming the offending key.
@@ -57,7 +164,8 @@ pub struct Config {
 #[error("{0}")]
 pub struct ConfigError(pub String);
 
-fn valid_region(region: &str) -> bool {
+/// Region names as AWS spells them (`us-east-1`); also safe as a path component.
+pub fn valid_region(region: &str) -> bool {
     !region.is_empty()
         && region.len() <= 32
         && region
@@ -120,7 +228,9 @@ impl Config {
                 "otp_issuer: '{otp_issuer}' must be 1-64 characters without ':'"
             )));
         }
+        let audit = AuditConfig::load(&overrides.audit, file.audit.unwrap_or_default())?;
         Ok(Self {
+            audit,
             otp_issuer,
             listen,
             data_key_file: overrides.data_key_file.clone().or(file.data_key_file),
@@ -193,5 +303,92 @@ mod tests {
             ..Overrides::default()
         };
         assert!(Config::load(&bad).unwrap_err().0.contains("'EU'"));
+    }
+
+    #[test]
+    fn audit_defaults_file_then_overrides() {
+        let audit = Config::load(&Overrides::default()).unwrap().audit;
+        assert_eq!(
+            audit,
+            AuditConfig {
+                log_dir: PathBuf::from("audit"),
+                region: "us-east-1".into(),
+                retention_days: 90,
+                delivery_interval_seconds: 300,
+                delivery_batch: 1000,
+            }
+        );
+        let (_file, mut overrides) = with_file(
+            "[audit]\nlog_dir = \"/var/log/tessera\"\nregion = \"eu-west-1\"\nretention_days = 7\n\
+             delivery_interval_seconds = 60\ndelivery_batch = 10\n",
+        );
+        let audit = Config::load(&overrides).unwrap().audit;
+        assert_eq!(
+            audit,
+            AuditConfig {
+                log_dir: PathBuf::from("/var/log/tessera"),
+                region: "eu-west-1".into(),
+                retention_days: 7,
+                delivery_interval_seconds: 60,
+                delivery_batch: 10,
+            }
+        );
+        overrides.audit = AuditOverrides {
+            log_dir: Some("elsewhere".into()),
+            region: Some("ap-south-2".into()),
+            retention_days: Some(1),
+            delivery_interval_seconds: Some(1),
+            delivery_batch: Some(1),
+        };
+        let audit = Config::load(&overrides).unwrap().audit;
+        assert_eq!(
+            audit,
+            AuditConfig {
+                log_dir: PathBuf::from("elsewhere"),
+                region: "ap-south-2".into(),
+                retention_days: 1,
+                delivery_interval_seconds: 1,
+                delivery_batch: 1,
+            }
+        );
+    }
+
+    #[test]
+    fn bad_audit_values_are_named() {
+        let refused = |audit: AuditOverrides| {
+            Config::load(&Overrides {
+                audit,
+                ..Overrides::default()
+            })
+            .unwrap_err()
+            .0
+        };
+        let message = refused(AuditOverrides {
+            region: Some("../etc".into()),
+            ..AuditOverrides::default()
+        });
+        assert_eq!(message, "audit.region: '../etc' is not a region name");
+        let message = refused(AuditOverrides {
+            retention_days: Some(0),
+            ..AuditOverrides::default()
+        });
+        assert_eq!(message, "audit.retention_days: must be at least 1");
+        let message = refused(AuditOverrides {
+            delivery_interval_seconds: Some(0),
+            ..AuditOverrides::default()
+        });
+        assert_eq!(message, "audit.delivery_interval_seconds: must be at least 1");
+        let message = refused(AuditOverrides {
+            delivery_batch: Some(0),
+            ..AuditOverrides::default()
+        });
+        assert_eq!(message, "audit.delivery_batch: must be at least 1");
+        let message = refused(AuditOverrides {
+            delivery_batch: Some(MAX_DELIVERY_BATCH + 1),
+            ..AuditOverrides::default()
+        });
+        assert_eq!(message, "audit.delivery_batch: must be at most 100000");
+        let (_file, overrides) = with_file("[audit]\nretention = 5\n");
+        assert!(Config::load(&overrides).unwrap_err().0.contains("retention"));
     }
 }

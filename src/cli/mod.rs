@@ -5,7 +5,7 @@ mod bootstrap;
 mod mfa;
 mod serve;
 
-use crate::config::{Config, Overrides};
+use crate::config::{AuditOverrides, Config, Overrides};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -98,6 +98,42 @@ struct ServeArgs {
     /// Issuer shown by authenticator apps for virtual MFA devices (default: Tessera).
     #[arg(long, env = "TESSERA_OTP_ISSUER")]
     otp_issuer: Option<String>,
+    #[command(flatten)]
+    audit: AuditArgs,
+}
+
+/// Audit log delivery and retention (`cloudtrail.md` §7, §8.4).
+#[derive(Debug, Args)]
+struct AuditArgs {
+    /// Directory receiving CloudTrail log files under `AWSLogs/` (default: `audit`, relative to
+    /// the working directory).
+    #[arg(long, env = "TESSERA_AUDIT_LOG_DIR")]
+    audit_log_dir: Option<PathBuf>,
+    /// `awsRegion` of audit records and of log file names (default: us-east-1).
+    #[arg(long, env = "TESSERA_AUDIT_REGION")]
+    audit_region: Option<String>,
+    /// Days audit records stay in the database once delivered (default: 90).
+    #[arg(long, env = "TESSERA_AUDIT_RETENTION_DAYS")]
+    audit_retention_days: Option<u32>,
+    /// Seconds between log file deliveries (default: 300).
+    #[arg(long, env = "TESSERA_AUDIT_DELIVERY_INTERVAL")]
+    audit_delivery_interval: Option<u32>,
+    /// Pending records that trigger a delivery before the interval ends, and the most records
+    /// one delivery round reads (default: 1000).
+    #[arg(long, env = "TESSERA_AUDIT_DELIVERY_BATCH")]
+    audit_delivery_batch: Option<u32>,
+}
+
+impl AuditArgs {
+    fn overrides(&self) -> AuditOverrides {
+        AuditOverrides {
+            log_dir: self.audit_log_dir.clone(),
+            region: self.audit_region.clone(),
+            retention_days: self.audit_retention_days,
+            delivery_interval_seconds: self.audit_delivery_interval,
+            delivery_batch: self.audit_delivery_batch,
+        }
+    }
 }
 
 impl StoreArgs {
@@ -125,6 +161,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
                     danger_test_mode: args.danger_test_mode,
                     allowed_regions: args.allowed_regions.clone(),
                     otp_issuer: args.otp_issuer.clone(),
+                    audit: args.audit.overrides(),
                     ..args.store.overrides()
                 };
                 let config = Config::load(&overrides).map_err(|e| e.to_string())?;

@@ -1,11 +1,14 @@
 //! `tessera serve`: open, migrate and if needed initialise the store, then answer requests
-//! until SIGINT/SIGTERM.
+//! until SIGINT/SIGTERM, delivering audit log files and pruning old audit records beside them.
+//! On shutdown the requests in flight finish first, then pending records are delivered once.
 
 use super::bootstrap;
 use crate::api::ApiState;
 use crate::app::{self, AppState};
+use crate::audit_log::{Delivery, Retention};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::store::AuditStore;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -16,9 +19,16 @@ pub async fn serve(config: Config) -> Result<(), String> {
         );
     }
     let (store, data_key) = bootstrap::open_and_initialise(&config).await?;
-    let api = ApiState::new(store, Clock::system(), data_key, config.allowed_regions.clone())
-        .map_err(|e| e.to_string())?
-        .with_otp_issuer(config.otp_issuer.clone());
+    let clock = Clock::system();
+    let mut api = ApiState::new(
+        Arc::clone(&store),
+        clock.clone(),
+        data_key,
+        config.allowed_regions.clone(),
+    )
+    .map_err(|e| e.to_string())?
+    .with_otp_issuer(config.otp_issuer.clone());
+    api.audit_region = config.audit.region.clone();
     let state = Arc::new(AppState {
         api,
         danger_test_mode: config.danger_test_mode,
@@ -34,12 +44,25 @@ pub async fn serve(config: Config) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     tracing::info!(%address, database = %redacted_url(&config.database), "serving");
+    let (stop_delivery, delivery_stopped) = tokio::sync::oneshot::channel::<()>();
+    let audit_store: Arc<dyn AuditStore> = store;
+    let delivery = Delivery::new(Arc::clone(&audit_store), clock.clone(), &config.audit);
+    let delivering = tokio::spawn(delivery.run(async move {
+        let _ = delivery_stopped.await;
+    }));
+    let pruning = tokio::spawn(Retention::new(audit_store, clock, config.audit.retention_days).run());
     // Peer addresses reach the API as `sourceIPAddress` of audit records.
     let service = app::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
+    let served = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .map_err(|e| format!("server: {e}"))
+        .map_err(|e| format!("server: {e}"));
+    pruning.abort();
+    let _ = stop_delivery.send(());
+    if let Err(error) = delivering.await {
+        tracing::error!(%error, "audit log delivery stopped abnormally");
+    }
+    served
 }
 
 /// The database URL without a password, for logs.

@@ -87,10 +87,13 @@ pub trait AuditStore: Send + Sync {
     async fn lookup_audit(&self, query: AuditQuery) -> Result<Page<AuditEntry>, StoreError>;
     /// Up to `limit` records not yet in a log file, oldest first.
     async fn undelivered_audit(&self, limit: u32) -> Result<Vec<UndeliveredRecord>, StoreError>;
+    /// How many records wait for delivery, counting no further than `limit` (a cheap poll).
+    async fn pending_audit_count(&self, limit: u32) -> Result<u64, StoreError>;
     /// Marks `(seq, revision)` records delivered, unless they were replaced since they were read.
     async fn mark_audit_delivered(&self, delivered: Vec<(i64, i64)>) -> Result<(), StoreError>;
-    /// Deletes delivered records older than `before`; returns how many went.
-    async fn prune_audit(&self, before: OffsetDateTime) -> Result<u64, StoreError>;
+    /// Deletes up to `limit` delivered records older than `before`, oldest first; returns how
+    /// many went. Callers repeat until fewer than `limit` go, so no transaction grows large.
+    async fn prune_audit(&self, before: OffsetDateTime, limit: u32) -> Result<u64, StoreError>;
 }
 
 /// The record a request's writes carry, and whether one of them committed it.
@@ -301,6 +304,19 @@ impl AuditStore for SqlStore {
         .await
     }
 
+    async fn pending_audit_count(&self, limit: u32) -> Result<u64, StoreError> {
+        self.read(move |tx| {
+            let count = tx.count(
+                &format!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM audit_events WHERE delivered = 0 LIMIT {limit}) AS pending"
+                ),
+                &[],
+            )?;
+            u64::try_from(count).map_err(|_| StoreError::Corrupt(format!("negative count {count}")))
+        })
+        .await
+    }
+
     async fn mark_audit_delivered(&self, delivered: Vec<(i64, i64)>) -> Result<(), StoreError> {
         self.write_unaudited(move |tx| {
             for (seq, revision) in &delivered {
@@ -314,14 +330,15 @@ impl AuditStore for SqlStore {
         .await
     }
 
-    async fn prune_audit(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
+    async fn prune_audit(&self, before: OffsetDateTime, limit: u32) -> Result<u64, StoreError> {
+        // Resources go with their record (ON DELETE CASCADE). The outer conditions are checked
+        // again on the row deleted, so a record replaced meanwhile (undelivered again) stays.
         self.write_unaudited(move |tx| {
             tx.execute(
-                "DELETE FROM audit_event_resources WHERE event_id IN (SELECT event_id FROM audit_events WHERE delivered = 1 AND event_time < $1)",
-                &[before.into()],
-            )?;
-            tx.execute(
-                "DELETE FROM audit_events WHERE delivered = 1 AND event_time < $1",
+                &format!(
+                    "DELETE FROM audit_events WHERE delivered = 1 AND event_time < $1 AND seq IN \
+                     (SELECT seq FROM audit_events WHERE delivered = 1 AND event_time < $1 ORDER BY seq LIMIT {limit})"
+                ),
                 &[before.into()],
             )
         })

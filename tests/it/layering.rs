@@ -57,6 +57,27 @@ fn pure_modules_stay_pure() {
 }
 
 #[test]
+fn audit_log_knows_no_wire_or_http() {
+    let found = offenders(
+        "audit_log",
+        &[
+            "axum",
+            "crate::wire",
+            "crate::api",
+            "crate::app",
+            "crate::sigv4",
+            "rusqlite",
+            "postgres::",
+        ],
+    );
+    assert!(
+        found.is_empty(),
+        "audit_log reaches up or into SQL:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
 fn store_knows_no_wire_or_http() {
     let found = offenders(
         "store",
@@ -68,7 +89,20 @@ fn store_knows_no_wire_or_http() {
 #[test]
 fn only_the_clock_reads_system_time() {
     for module in [
-        "sigv4", "wire", "domain", "mfa", "policy", "audit", "store", "api", "app", "auth", "cli", "config", "secret",
+        "sigv4",
+        "wire",
+        "domain",
+        "mfa",
+        "policy",
+        "audit",
+        "audit_log",
+        "store",
+        "api",
+        "app",
+        "auth",
+        "cli",
+        "config",
+        "secret",
     ] {
         let found = offenders(module, &["now_utc()", "SystemTime::now"]);
         assert!(
