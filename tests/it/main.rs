@@ -1,6 +1,7 @@
 //! Tessera's one integration-test binary (`cargo test --test it`).
 
 mod audit;
+mod audit_log;
 mod harness;
 mod layering;
 mod sdk;

@@ -4,6 +4,7 @@
 
 mod access_keys;
 mod account;
+mod audit;
 mod durability;
 mod groups;
 mod lifecycle;
