@@ -176,14 +176,18 @@ def run_init(database: str, env_extra: dict | None = None, timeout: float = 120)
 
 
 class TesseraServer:
-    """One `tessera serve` process on 127.0.0.1:0."""
+    """One `tessera serve` process on 127.0.0.1:0. Audit log files go to `audit_dir`, by
+    default a directory beside the log file, so no test writes into the repository."""
 
     def __init__(self, database: str, log_path: Path, test_mode: bool = True,
-                 env_extra: dict | None = None):
+                 env_extra: dict | None = None, audit_dir: Path | None = None,
+                 extra_args: list[str] | None = None):
         self.database = database
         self.log_path = log_path
         self.test_mode = test_mode
         self.env_extra = env_extra
+        self.audit_dir = audit_dir or log_path.with_name(log_path.stem + "-audit")
+        self.extra_args = list(extra_args or [])
         self.proc: subprocess.Popen | None = None
         self.url: str | None = None
         self.preamble: list[str] = []  # stdout lines before the "listening" line
@@ -191,7 +195,8 @@ class TesseraServer:
         self._lines: queue.Queue = queue.Queue()
 
     def start(self, timeout: float = 90) -> "TesseraServer":
-        cmd = [str(tessera_bin()), "serve", "--listen", "127.0.0.1:0", "--database", self.database]
+        cmd = [str(tessera_bin()), "serve", "--listen", "127.0.0.1:0", "--database", self.database,
+               "--audit-log-dir", str(self.audit_dir), *self.extra_args]
         if self.test_mode:
             cmd.append("--danger-test-mode")
         self._log = open(self.log_path, "ab")
