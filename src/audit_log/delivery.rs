@@ -7,15 +7,22 @@
 //! written again, which CloudTrail consumers expect (they deduplicate by `eventID`). Several
 //! servers on one PostgreSQL database may deliver the same record twice, never lose one.
 //! The record's text goes into the file as stored.
+//!
+//! A request's writes store its pending record, which the final one (with output or error)
+//! replaces once the request has answered, bumping the revision (`store::with_pending_record`).
+//! So that files carry final records, a round reads twice, [`SETTLE`] apart, and delivers a
+//! record only if it is final (revision above 0) or was there unchanged at the first read; a
+//! record first seen at the second read waits for the next round. The flush on shutdown runs
+//! after the last request has answered and delivers everything at once.
 
 use super::layout::{LayoutError, log_file_path};
 use super::writer::write_log_file;
 use crate::clock::Clock;
 use crate::config::AuditConfig;
 use crate::domain::AccountId;
-use crate::store::{AuditStore, UndeliveredRecord};
+use crate::store::{AuditStore, StoreError, UndeliveredRecord};
 use serde_json::value::RawValue;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,6 +32,9 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 /// How often the pending count is checked between deliveries.
 const POLL: Duration = Duration::from_secs(1);
+/// How long a round waits for pending records to be replaced by final ones (a request answers
+/// in milliseconds once its change is committed).
+const SETTLE: Duration = Duration::from_secs(1);
 
 /// The delivery task's settings and handles.
 pub struct Delivery {
@@ -38,7 +48,7 @@ pub struct Delivery {
 /// What delivery rounds did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RoundReport {
-    /// Records read from the store.
+    /// Records taken up: all those read, or when settling those found final or unchanged.
     pub read: usize,
     /// Records in files renamed into place and marked delivered.
     pub delivered: usize,
@@ -90,7 +100,7 @@ impl Delivery {
                 last = Instant::now();
             }
         }
-        self.deliver_pending().await;
+        self.deliver_rounds(None).await;
     }
 
     async fn batch_is_pending(&self) -> bool {
@@ -104,12 +114,17 @@ impl Delivery {
         }
     }
 
+    /// What a scheduled delivery does: rounds that let pending records settle.
+    pub async fn deliver_pending(&self) -> RoundReport {
+        self.deliver_rounds(Some(SETTLE)).await
+    }
+
     /// Runs rounds while each one delivers a full batch (more may be waiting); stops at the
     /// first round that delivers less, failures included.
-    pub async fn deliver_pending(&self) -> RoundReport {
+    async fn deliver_rounds(&self, settle: Option<Duration>) -> RoundReport {
         let mut total = RoundReport::default();
         loop {
-            let round = self.deliver_round().await;
+            let round = self.deliver_round(settle).await;
             total += round;
             if round.delivered < self.batch as usize {
                 return total;
@@ -117,9 +132,23 @@ impl Delivery {
         }
     }
 
+    /// The records a round delivers: after `settle`, those that are final or were there
+    /// unchanged before it (see the module documentation); without it, all undelivered ones.
+    async fn deliverable(&self, settle: Option<Duration>) -> Result<Vec<UndeliveredRecord>, StoreError> {
+        let first = self.store.undelivered_audit(self.batch).await?;
+        let Some(settle) = settle.filter(|_| !first.is_empty()) else {
+            return Ok(first);
+        };
+        let seen: HashSet<(i64, i64)> = first.iter().map(|r| (r.seq, r.revision)).collect();
+        tokio::time::sleep(settle).await;
+        let mut records = self.store.undelivered_audit(self.batch).await?;
+        records.retain(|r| r.revision > 0 || seen.contains(&(r.seq, r.revision)));
+        Ok(records)
+    }
+
     /// One round: the oldest batch of undelivered records into one file per account and region.
-    pub async fn deliver_round(&self) -> RoundReport {
-        let records = match self.store.undelivered_audit(self.batch).await {
+    async fn deliver_round(&self, settle: Option<Duration>) -> RoundReport {
+        let records = match self.deliverable(settle).await {
             Ok(records) => records,
             Err(error) => {
                 tracing::error!(%error, "cannot read audit records for delivery; retrying next round");

@@ -1,7 +1,7 @@
 //! Delivery of stored audit records to CloudTrail log files and their retention
 //! (`cloudtrail.md` §7, §8.4), over a real store on both backends and a temporary directory.
 
-use crate::harness::{Fixture, T0, store_test};
+use crate::harness::{Fixture, T0, new_user, store_test};
 use flate2::read::GzDecoder;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -11,7 +11,7 @@ use tessera::audit_log::{Delivery, Retention, RoundReport};
 use tessera::clock::Clock;
 use tessera::config::AuditConfig;
 use tessera::domain::AccountId;
-use tessera::store::{AuditEntry, AuditStore};
+use tessera::store::{AuditEntry, AuditStore, with_pending_record};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
@@ -199,6 +199,47 @@ store_test!(a_round_writes_one_file_per_account_and_region, |fx| async move {
     );
     assert_eq!(files_under(logs.path()).len(), 3);
 });
+
+store_test!(
+    files_carry_the_final_record_that_replaced_a_pending_one,
+    |fx| async move {
+        let logs = tempfile::tempdir().unwrap();
+        // A request's write leaves its pending record (revision 0)...
+        let mut pending = entry(&fx.account, "e1", "us-east-1", T0);
+        pending.record = r#"{"eventID":"e1","stage":"pending"}"#.to_owned();
+        let (created, landed) = with_pending_record(pending, fx.store.create_user(&fx.account, new_user("bob"))).await;
+        created.unwrap();
+        assert!(landed);
+        let scheduled = delivery(&fx, logs.path(), 1000);
+        let round = tokio::spawn(async move { scheduled.deliver_pending().await });
+        // ...and answers while the round settles: the final record replaces it (revision 1).
+        tokio::time::sleep(StdDuration::from_millis(500)).await;
+        fx.store
+            .record_audit(entry(&fx.account, "e1", "us-east-1", T0))
+            .await
+            .unwrap();
+        // Another request's pending record, first seen at the second read, waits.
+        let (created, landed) = with_pending_record(
+            entry(&fx.account, "e2", "us-east-1", T0),
+            fx.store.create_user(&fx.account, new_user("carol")),
+        )
+        .await;
+        created.unwrap();
+        assert!(landed);
+        let report = round.await.unwrap();
+        assert_eq!((report.delivered, report.files), (1, 1));
+        let files = files_under(logs.path());
+        assert_eq!(
+            gunzip(&logs.path().join(&files[0])),
+            format!(r#"{{"Records":[{}]}}"#, record_text("e1"))
+        );
+        assert_eq!(fx.store.pending_audit_count(10).await.unwrap(), 1);
+        // The next round finds it unchanged and delivers it.
+        let report = delivery(&fx, logs.path(), 1000).deliver_pending().await;
+        assert_eq!((report.delivered, report.files), (1, 1));
+        assert_eq!(fx.store.pending_audit_count(10).await.unwrap(), 0);
+    }
+);
 
 store_test!(records_whose_file_fails_wait_for_the_next_round, |fx| async move {
     let dir = tempfile::tempdir().unwrap();
