@@ -3,7 +3,7 @@
 //! enabled (SR-07).
 
 use super::bootstrap;
-use crate::api::{DEFAULT_AUDIT_REGION, audit_entry};
+use crate::api::audit_entry;
 use crate::audit;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -104,7 +104,7 @@ pub async fn import_hardware(config: &Config, request: ImportRequest) -> Result<
         &audit::RequestContext {
             event_time: now,
             event_id: uuid::Uuid::new_v4(),
-            region: DEFAULT_AUDIT_REGION.to_owned(),
+            region: config.audit.region.clone(),
             source_ip: String::new(),
             user_agent: String::new(),
             tls: None,

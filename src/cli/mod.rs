@@ -67,6 +67,8 @@ struct ImportArgs {
     /// Replace tokens already imported with the same serial, if unassigned.
     #[arg(long)]
     replace: bool,
+    #[command(flatten)]
+    audit_region: AuditRegionArg,
 }
 
 #[derive(Debug, Args)]
@@ -102,6 +104,23 @@ struct ServeArgs {
     audit: AuditArgs,
 }
 
+/// The region of the audit records a command writes.
+#[derive(Debug, Args)]
+struct AuditRegionArg {
+    /// `awsRegion` of audit records and of log file names (default: us-east-1).
+    #[arg(long, env = "TESSERA_AUDIT_REGION")]
+    audit_region: Option<String>,
+}
+
+impl AuditRegionArg {
+    fn overrides(&self) -> AuditOverrides {
+        AuditOverrides {
+            region: self.audit_region.clone(),
+            ..AuditOverrides::default()
+        }
+    }
+}
+
 /// Audit log delivery and retention (`cloudtrail.md` §7, §8.4).
 #[derive(Debug, Args)]
 struct AuditArgs {
@@ -109,9 +128,8 @@ struct AuditArgs {
     /// the working directory).
     #[arg(long, env = "TESSERA_AUDIT_LOG_DIR")]
     audit_log_dir: Option<PathBuf>,
-    /// `awsRegion` of audit records and of log file names (default: us-east-1).
-    #[arg(long, env = "TESSERA_AUDIT_REGION")]
-    audit_region: Option<String>,
+    #[command(flatten)]
+    region: AuditRegionArg,
     /// Days audit records stay in the database once delivered (default: 90).
     #[arg(long, env = "TESSERA_AUDIT_RETENTION_DAYS")]
     audit_retention_days: Option<u32>,
@@ -128,10 +146,10 @@ impl AuditArgs {
     fn overrides(&self) -> AuditOverrides {
         AuditOverrides {
             log_dir: self.audit_log_dir.clone(),
-            region: self.audit_region.clone(),
             retention_days: self.audit_retention_days,
             delivery_interval_seconds: self.audit_delivery_interval,
             delivery_batch: self.audit_delivery_batch,
+            ..self.region.overrides()
         }
     }
 }
@@ -174,7 +192,11 @@ pub fn run(cli: Cli) -> Result<(), String> {
             Command::Mfa {
                 command: MfaCommand::ImportHardware(args),
             } => {
-                let config = Config::load(&args.store.overrides()).map_err(|e| e.to_string())?;
+                let overrides = Overrides {
+                    audit: args.audit_region.overrides(),
+                    ..args.store.overrides()
+                };
+                let config = Config::load(&overrides).map_err(|e| e.to_string())?;
                 let format = args.format.as_deref().map(|f| match f {
                     "csv" => crate::mfa::import::ImportFormat::Csv,
                     _ => crate::mfa::import::ImportFormat::Pskc,

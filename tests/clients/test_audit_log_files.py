@@ -146,6 +146,27 @@ def test_records_carry_the_configured_region(fresh_database, tmp_path, binary):
     assert all(FILE_NAME.match(p.name).group(2) == "eu-west-1" for p in log_files(srv.audit_dir))
 
 
+def test_operator_imports_are_delivered_in_the_configured_region(fresh_database, tmp_path, binary):
+    srv = fast(fresh_database, tmp_path, "serve", "--audit-region", "eu-west-1")
+    try:
+        seeds = tmp_path / "tokens.csv"
+        seeds.write_text("serial,seed,digits,period\nHWLOG0000001,3132333435363738393031323334353637383930,6,30\n")
+        # The import command writes its record itself; the server delivers it.
+        done = harness.run_import_hardware(srv.database, seeds, "--audit-region", "eu-west-1")
+        assert done.returncode == 0, done.stderr
+        deadline = time.monotonic() + DELIVERY_WAIT
+        while not [r for r in records_in(srv.audit_dir) if r["eventName"] == "ImportHardwareMFATokens"]:
+            assert time.monotonic() < deadline, "the import's record was not delivered"
+            time.sleep(0.25)
+    finally:
+        srv.stop()
+    (record,) = [r for r in records_in(srv.audit_dir) if r["eventName"] == "ImportHardwareMFATokens"]
+    assert record["awsRegion"] == "eu-west-1"
+    assert record["userIdentity"] == {"type": "AWSService", "invokedBy": "tessera-admin"}
+    assert record["responseElements"]["imported"] == ["HWLOG0000001"]
+    assert {p.relative_to(srv.audit_dir).parts[3] for p in log_files(srv.audit_dir)} == {"eu-west-1"}
+
+
 def test_sigterm_delivers_pending_records_before_exit(fresh_database, tmp_path, binary):
     # The default interval (five minutes) is far away: only the flush on shutdown delivers.
     srv = start(fresh_database, tmp_path, "serve")
