@@ -3,6 +3,7 @@
 mod audit;
 mod harness;
 mod layering;
+mod lookup_events;
 mod sdk;
 mod store_conformance;
 mod wire;
