@@ -53,8 +53,7 @@ pub async fn handle_json(state: &ApiState, request: HttpRequest<'_>) -> Answer {
 fn resolve_action(request: &HttpRequest<'_>) -> Result<(Service, Action), ApiError> {
     let target = request.header(json::TARGET_HEADER).unwrap_or_default();
     let (service, operation) = json::target(target)?;
-    let action = Action::find(service, operation)
-        .ok_or_else(|| ApiError::new(ErrorCode::InvalidAction, format!("Unknown operation: {target}")))?;
+    let action = Action::find(service, operation).ok_or_else(|| json::unknown_operation(target))?;
     json::check_content_type(request.header("content-type"))?;
     Ok((service, action))
 }
@@ -84,11 +83,12 @@ async fn serve(state: &ApiState, request: &HttpRequest<'_>, request_id: &str) ->
     // AUDIT: the record of this call is written here (`cloudtrail.md` §1, §3.4), as `serve` in
     // `mod.rs` writes it with `audit_trail::AuditedCall`: begun after authentication with
     // `EventSource::CloudTrail`, `action.name()`, the request members (`members`: the body's
-    // JSON object, `Err` when the body was none; `NextToken` is never recorded) and the peer
-    // address (for that, `app.rs` passes `client_ip` here as it does to `handle`); finished
-    // with `outcome`: `responseElements` null (LookupEvents is read-only), and on failure the
-    // code as answered, `json::error_type(error.code)`. LookupEvents writes nothing, so the
-    // record needs no pending copy (`store::with_pending_record`).
+    // JSON object as sent, `Err` when the body was none; as `audit::Member`s, `StartTime` and
+    // `EndTime` as times, `MaxResults` as an integer; `NextToken` is never recorded) and the
+    // peer address (for that, `app.rs` passes `client_ip` here as it does to `handle`);
+    // finished with `outcome`: `responseElements` null (LookupEvents is read-only), and on
+    // failure the code as answered here, `json::error_type(error.code)` (not `code.code()`).
+    // LookupEvents writes nothing, so no pending record is needed (`store::with_pending_record`).
     outcome
 }
 

@@ -76,7 +76,7 @@ impl ApiState {
     }
 }
 
-/// The answer to one Query request.
+/// The answer to one API request (Query or JSON).
 #[derive(Debug)]
 pub struct Answer {
     pub status: u16,

@@ -22,7 +22,8 @@ const TARGET_PREFIXES: [(Service, &str); 1] = [(
     "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
 )];
 
-fn unknown_operation(target: &str) -> ApiError {
+/// The answer for a target naming no operation of a known service.
+pub fn unknown_operation(target: &str) -> ApiError {
     ApiError::new(ErrorCode::InvalidAction, format!("Unknown operation: {target}"))
 }
 
