@@ -88,20 +88,11 @@ impl Protocol {
 
     fn error_response(self, error: ApiError) -> Response {
         let request_id = uuid::Uuid::new_v4().to_string();
-        match self {
-            Self::Query => api_response(
-                self,
-                error.code.status(),
-                xml::error(Service::Iam, &error, &request_id),
-                &request_id,
-            ),
-            Self::Json => api_response(
-                self,
-                json::error_status(error.code),
-                json::error_body(&error),
-                &request_id,
-            ),
-        }
+        let (status, body) = match self {
+            Self::Query => (error.code.status(), xml::error(Service::Iam, &error, &request_id)),
+            Self::Json => (json::error_status(error.code), json::error_body(&error)),
+        };
+        api_response(self, status, body, &request_id)
     }
 }
 

@@ -301,3 +301,19 @@ store_test!(json_calls_answer_json_errors, |fx| async move {
     );
     assert_eq!(refused(&fx, json!({"MaxResults": "5"})).await, "ValidationException");
 });
+
+#[tokio::test]
+async fn oversized_json_calls_are_answered_in_json() {
+    let (router, _fx) = crate::harness::app(false).await;
+    let request = Request::post("/")
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", TARGET)
+        .body(Body::from(vec![b' '; tessera::app::MAX_BODY + 1]))
+        .unwrap();
+    let response = router.oneshot(request).await.expect("router is infallible");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.headers()["content-type"], "application/x-amz-json-1.1");
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body["__type"], "RequestEntityTooLarge");
+}
