@@ -1,10 +1,10 @@
-//! The HTTP surface: the Query API at `/`, `GET /health`, and in test mode `/_tessera/*`.
+//! The HTTP surface: the AWS APIs at `/` (Query for IAM and STS; JSON 1.1 for CloudTrail,
+//! chosen by `X-Amz-Target`), `GET /health`, and in test mode `/_tessera/*`.
 //! Bodies are read raw (SigV4 hashes the exact bytes); a panic still answers XML.
 
 use crate::api::{self, ApiState};
 use crate::sigv4::HttpRequest;
-use crate::wire::xml;
-use crate::wire::{ApiError, ErrorCode, Service};
+use crate::wire::{ApiError, ErrorCode, Service, json, xml};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -25,7 +25,7 @@ pub struct AppState {
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let mut router = Router::new().route("/", any(query_api)).route("/health", get(health));
+    let mut router = Router::new().route("/", any(aws_api)).route("/health", get(health));
     if state.danger_test_mode {
         router = router
             .route("/_tessera/reset", post(reset))
@@ -61,11 +61,46 @@ fn http_date(at: OffsetDateTime) -> String {
     )
 }
 
-fn xml_response(status: u16, body: String, request_id: &str) -> Response {
+/// The protocol a request speaks, and so the envelope its answer comes in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Protocol {
+    /// IAM and STS: form parameters in, XML out.
+    Query,
+    /// CloudTrail: requests naming an `X-Amz-Target` (`wire-protocol.md` §1).
+    Json,
+}
+
+impl Protocol {
+    fn of(headers: &axum::http::HeaderMap) -> Self {
+        if headers.contains_key(json::TARGET_HEADER) {
+            Self::Json
+        } else {
+            Self::Query
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::Query => "text/xml",
+            Self::Json => json::CONTENT_TYPE,
+        }
+    }
+
+    fn error_response(self, error: ApiError) -> Response {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let (status, body) = match self {
+            Self::Query => (error.code.status(), xml::error(Service::Iam, &error, &request_id)),
+            Self::Json => (json::error_status(error.code), json::error_body(&error)),
+        };
+        api_response(self, status, body, &request_id)
+    }
+}
+
+fn api_response(protocol: Protocol, status: u16, body: String, request_id: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(protocol.content_type()));
     if let Ok(id) = HeaderValue::from_str(request_id) {
         headers.insert("x-amzn-RequestId", id);
     }
@@ -75,26 +110,18 @@ fn xml_response(status: u16, body: String, request_id: &str) -> Response {
     response
 }
 
-fn error_response(error: ApiError) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
-    xml_response(
-        error.code.status(),
-        xml::error(Service::Iam, &error, &request_id),
-        &request_id,
-    )
-}
-
-async fn query_api(State(state): State<Arc<AppState>>, request: Request) -> Response {
+async fn aws_api(State(state): State<Arc<AppState>>, request: Request) -> Response {
     // Present when served over TCP; routers driven in-process have no peer.
     let client_ip = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
     let (parts, body) = request.into_parts();
+    let protocol = Protocol::of(&parts.headers);
     let body: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            return error_response(ApiError::new(
+            return protocol.error_response(ApiError::new(
                 ErrorCode::RequestEntityTooLarge,
                 "Request body is larger than 1 MiB.",
             ));
@@ -119,8 +146,11 @@ async fn query_api(State(state): State<Arc<AppState>>, request: Request) -> Resp
         headers: &headers,
         body: &body,
     };
-    let answer = api::handle(&state.api, request, client_ip).await;
-    xml_response(answer.status, answer.body, &answer.request_id)
+    let answer = match protocol {
+        Protocol::Query => api::handle(&state.api, request, client_ip).await,
+        Protocol::Json => api::handle_json(&state.api, request).await,
+    };
+    api_response(protocol, answer.status, answer.body, &answer.request_id)
 }
 
 async fn health(State(state): State<Arc<AppState>>) -> Response {
@@ -135,7 +165,7 @@ async fn health(State(state): State<Arc<AppState>>) -> Response {
 
 fn panic_answer(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
     tracing::error!("a request handler panicked");
-    error_response(ApiError::new(
+    Protocol::Query.error_response(ApiError::new(
         ErrorCode::ServiceFailure,
         "An internal error occurred. Please try again later.",
     ))

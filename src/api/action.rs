@@ -53,6 +53,7 @@ actions! {
         // Roles
         AssumeRole,
     ],
+    CloudTrail: [LookupEvents],
 }
 
 impl Action {
@@ -67,6 +68,12 @@ impl Action {
     /// trust policy, in the operation.
     pub fn needs_permission(self) -> bool {
         !matches!(self, Self::GetCallerIdentity | Self::GetSessionToken | Self::AssumeRole)
+    }
+
+    /// Whether AWS's `AccessDenied` message names the resource. CloudTrail's `LookupEvents`
+    /// has no resource-level permissions, and its denials name none (`cloudtrail.md` §8.4).
+    pub fn denial_names_resource(self) -> bool {
+        self.service() != Service::CloudTrail
     }
 }
 
@@ -84,5 +91,11 @@ mod tests {
         );
         assert_eq!(Action::find(Service::Iam, "createuser"), None);
         assert_eq!(Action::GetCallerIdentity.policy_name(), "sts:GetCallerIdentity");
+        assert_eq!(
+            Action::find(Service::CloudTrail, "LookupEvents"),
+            Some(Action::LookupEvents)
+        );
+        assert_eq!(Action::find(Service::Iam, "LookupEvents"), None);
+        assert_eq!(Action::LookupEvents.policy_name(), "cloudtrail:LookupEvents");
     }
 }

@@ -16,9 +16,10 @@ pub async fn authorize(ctx: &Ctx<'_>, action: Action, resource: &str) -> Result<
     if !action.needs_permission() {
         return Ok(());
     }
+    let named = action.denial_names_resource().then_some(resource);
     let action = action.policy_name();
     let decision = decide(ctx, &action, resource, &request_context(ctx)).await?;
-    ensure_allowed(&ctx.caller, &action, resource, decision)
+    ensure_allowed(&ctx.caller, &action, named, decision)
 }
 
 /// The identity-policy decision for the caller, without turning it into an answer (operations
@@ -57,17 +58,24 @@ pub async fn decide(ctx: &Ctx<'_>, action: &str, resource: &str, context: &Conte
     ))
 }
 
-/// `Ok` for an allow, else `AccessDenied` with AWS's wording (`iam-mfa.md` §3.7).
-pub fn ensure_allowed(caller: &Caller, action: &str, resource: &str, decision: Decision) -> Result<(), ApiError> {
+/// `Ok` for an allow, else `AccessDenied` with AWS's wording (`iam-mfa.md` §3.7), naming
+/// `resource` when there is one to name (`cloudtrail.md` §8.4).
+pub fn ensure_allowed(
+    caller: &Caller,
+    action: &str,
+    resource: Option<&str>,
+    decision: Decision,
+) -> Result<(), ApiError> {
     let reason = match decision {
         Decision::Allow => return Ok(()),
         Decision::ExplicitDeny => "with an explicit deny in an identity-based policy".to_owned(),
         Decision::ImplicitDeny => format!("because no identity-based policy allows the {action} action"),
     };
+    let on = resource.map(|r| format!(" on resource: {r}")).unwrap_or_default();
     Err(ApiError::new(
         ErrorCode::AccessDenied,
         format!(
-            "User: {} is not authorized to perform: {action} on resource: {resource} {reason}",
+            "User: {} is not authorized to perform: {action}{on} {reason}",
             caller.principal.arn()
         ),
     ))

@@ -1,13 +1,16 @@
 //! The one dispatch path for the Query API (`wire-protocol.md` §3):
 //! decode → SigV4 → principal → action → validate → authorize → operation → XML.
+//! JSON-protocol calls (CloudTrail) take the same steps in `json.rs`.
 //! May use: `wire`, `sigv4`, `domain`, `auth`, the store traits. Never: axum.
 
 pub mod action;
 mod audit_trail;
 mod authorize;
 mod caller;
+mod cloudtrail;
 mod errors;
 mod iam;
+mod json;
 mod mfa_check;
 mod sts;
 mod trust;
@@ -25,6 +28,7 @@ use async_trait::async_trait;
 use audit_trail::AuditedCall;
 pub use audit_trail::audit_entry;
 pub use caller::{Caller, Credential};
+pub use json::handle_json;
 use std::net::IpAddr;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -72,7 +76,7 @@ impl ApiState {
     }
 }
 
-/// The answer to one Query request.
+/// The answer to one API request (Query or JSON).
 #[derive(Debug)]
 pub struct Answer {
     pub status: u16,
@@ -223,6 +227,7 @@ fn audit_source(service: Service) -> EventSource {
     match service {
         Service::Iam => EventSource::Iam,
         Service::Sts => EventSource::Sts,
+        Service::CloudTrail => EventSource::CloudTrail,
     }
 }
 
@@ -347,5 +352,10 @@ async fn dispatch(action: Action, ctx: &Ctx<'_>, params: &Params) -> Result<Opti
         Action::UntagRole => execute::<role_tags::UntagRole>(ctx, params).await,
         Action::ListRoleTags => execute::<role_tags::ListRoleTags>(ctx, params).await,
         Action::AssumeRole => execute::<sts::assume_role::AssumeRole>(ctx, params).await,
+        // Answered over JSON only (`json.rs`); the Query path never resolves it.
+        Action::LookupEvents => Err(ApiError::new(
+            ErrorCode::InvalidAction,
+            "LookupEvents is a JSON-protocol operation",
+        )),
     }
 }

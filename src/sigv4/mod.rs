@@ -46,6 +46,11 @@ pub struct HttpRequest<'a> {
 }
 
 impl HttpRequest<'_> {
+    /// The first value of header `name`, if any.
+    pub fn header<'s>(&'s self, name: &'s str) -> Option<&'s str> {
+        self.header_values(name).next()
+    }
+
     /// Every value of header `name`, in arrival order. Names are compared without regard to
     /// ASCII case so a caller that forgot to lower-case cannot open a gap.
     fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {

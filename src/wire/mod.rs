@@ -1,7 +1,8 @@
-//! The AWS Query protocol on the wire: parameters in, XML out. Knows bytes, forms and XML
-//! only — no axum, no store.
+//! AWS protocols on the wire: the Query protocol (parameters in, XML out) for IAM and STS,
+//! and JSON 1.1 for CloudTrail. Knows bytes, forms, XML and JSON only — no axum, no store.
 
 pub mod error;
+pub mod json;
 pub mod marker;
 pub mod params;
 pub mod shapes;
@@ -11,24 +12,31 @@ pub mod xml;
 pub use error::{ApiError, ErrorCode};
 pub use params::Params;
 
-/// The services answering on the Query endpoint.
+/// The services answering on the API endpoint: IAM and STS over the Query protocol,
+/// CloudTrail over JSON 1.1 (`cloudtrail.md` §8.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Service {
     Iam,
     Sts,
+    CloudTrail,
 }
+
+/// The services a Query request may address; CloudTrail answers JSON calls only.
+const QUERY_SERVICES: [Service; 2] = [Service::Iam, Service::Sts];
 
 impl Service {
     pub fn namespace(self) -> &'static str {
         match self {
             Self::Iam => "https://iam.amazonaws.com/doc/2010-05-08/",
             Self::Sts => "https://sts.amazonaws.com/doc/2011-06-15/",
+            Self::CloudTrail => "https://cloudtrail.amazonaws.com/doc/2013-11-01/",
         }
     }
     pub fn version(self) -> &'static str {
         match self {
             Self::Iam => "2010-05-08",
             Self::Sts => "2011-06-15",
+            Self::CloudTrail => "2013-11-01",
         }
     }
     /// The SigV4 credential-scope service name.
@@ -36,13 +44,16 @@ impl Service {
         match self {
             Self::Iam => "iam",
             Self::Sts => "sts",
+            Self::CloudTrail => "cloudtrail",
         }
     }
+    /// The Query service a `Version` parameter selects (`wire-protocol.md` §1).
     pub fn from_version(version: &str) -> Option<Self> {
-        [Self::Iam, Self::Sts].into_iter().find(|s| s.version() == version)
+        QUERY_SERVICES.into_iter().find(|s| s.version() == version)
     }
+    /// The Query service a credential scope names (`wire-protocol.md` §1).
     pub fn from_signing_name(name: &str) -> Option<Self> {
-        [Self::Iam, Self::Sts].into_iter().find(|s| s.signing_name() == name)
+        QUERY_SERVICES.into_iter().find(|s| s.signing_name() == name)
     }
 }
 

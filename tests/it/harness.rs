@@ -398,6 +398,11 @@ fn database_name_is_replaced_in_urls() {
 /// The HTTP app over an initialised SQLite store, as `serve` builds it.
 pub async fn app(danger_test_mode: bool) -> (axum::Router, Fixture) {
     let fx = fixture(Backend::Sqlite).await.expect("SQLite is always available");
+    (router(&fx, danger_test_mode), fx)
+}
+
+/// The HTTP app over the fixture's store, as `serve` builds it.
+pub fn router(fx: &Fixture, danger_test_mode: bool) -> axum::Router {
     let api = tessera::api::ApiState::new(
         Arc::clone(&fx.store),
         tessera::clock::Clock::system(),
@@ -406,5 +411,5 @@ pub async fn app(danger_test_mode: bool) -> (axum::Router, Fixture) {
     )
     .expect("API state");
     let state = Arc::new(tessera::app::AppState { api, danger_test_mode });
-    (tessera::app::router(state), fx)
+    tessera::app::router(state)
 }

@@ -4,6 +4,7 @@ mod audit;
 mod audit_log;
 mod harness;
 mod layering;
+mod lookup_events;
 mod sdk;
 mod store_conformance;
 mod wire;
