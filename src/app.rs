@@ -148,7 +148,7 @@ async fn aws_api(State(state): State<Arc<AppState>>, request: Request) -> Respon
     };
     let answer = match protocol {
         Protocol::Query => api::handle(&state.api, request, client_ip).await,
-        Protocol::Json => api::handle_json(&state.api, request).await,
+        Protocol::Json => api::handle_json(&state.api, request, client_ip).await,
     };
     api_response(protocol, answer.status, answer.body, &answer.request_id)
 }

@@ -3,12 +3,16 @@
 //! members → validate → authorize → operation → JSON.
 
 use super::action::Action;
+use super::audit_trail::{self, AuditedCall};
 use super::{Answer, ApiState, Caller, Ctx, authorize, caller, cloudtrail};
+use crate::audit::EventSource;
 use crate::sigv4::{self, HttpRequest};
+use crate::store;
 use crate::wire::json::{self, Members};
 use crate::wire::{ApiError, ErrorCode, Service};
 use async_trait::async_trait;
 use serde_json::Value;
+use std::net::IpAddr;
 
 /// A JSON-protocol action's steps, which [`execute`] always runs in this order, so no
 /// operation can skip authorization.
@@ -32,9 +36,10 @@ async fn execute<O: JsonOperation>(ctx: &Ctx<'_>, members: &Members<'_>) -> Resu
 }
 
 /// Serves one JSON-protocol request. Never panics on input; every failure is an AWS error.
-pub async fn handle_json(state: &ApiState, request: HttpRequest<'_>) -> Answer {
+/// `client_ip` is the peer's address, for `sourceIPAddress` in audit records.
+pub async fn handle_json(state: &ApiState, request: HttpRequest<'_>, client_ip: Option<IpAddr>) -> Answer {
     let request_id = uuid::Uuid::new_v4().to_string();
-    match serve(state, &request, &request_id).await {
+    match serve(state, &request, &request_id, client_ip).await {
         Ok(output) => Answer {
             status: 200,
             body: output.to_string(),
@@ -58,7 +63,12 @@ fn resolve_action(request: &HttpRequest<'_>) -> Result<(Service, Action), ApiErr
     Ok((service, action))
 }
 
-async fn serve(state: &ApiState, request: &HttpRequest<'_>, request_id: &str) -> Result<Value, ApiError> {
+async fn serve(
+    state: &ApiState,
+    request: &HttpRequest<'_>,
+    request_id: &str,
+    client_ip: Option<IpAddr>,
+) -> Result<Value, ApiError> {
     if request.method != "POST" {
         return Err(ApiError::new(
             ErrorCode::MethodNotAllowed,
@@ -76,19 +86,24 @@ async fn serve(state: &ApiState, request: &HttpRequest<'_>, request_id: &str) ->
         user_agent: request.header("user-agent"),
     };
     let members = json::object(request.body);
-    let outcome = match &members {
-        Ok(members) => run(action, &ctx, members).await,
-        Err(error) => Err(error.clone()),
+    // From here on the call is recorded, whatever its outcome (`cloudtrail.md` §1, §3.4).
+    let call = AuditedCall::begin(
+        &ctx,
+        EventSource::CloudTrail,
+        action.name(),
+        members.as_ref().map(audit_trail::json_members).unwrap_or_default(),
+        client_ip,
+    );
+    let work = async {
+        match &members {
+            Ok(members) => run(action, &ctx, members).await,
+            Err(error) => Err(error.clone()),
+        }
     };
-    // AUDIT: the record of this call is written here (`cloudtrail.md` §1, §3.4), as `serve` in
-    // `mod.rs` writes it with `audit_trail::AuditedCall`: begun after authentication with
-    // `EventSource::CloudTrail`, `action.name()`, the request members (`members`: the body's
-    // JSON object as sent, `Err` when the body was none; as `audit::Member`s, `StartTime` and
-    // `EndTime` as times, `MaxResults` as an integer; `NextToken` is never recorded) and the
-    // peer address (for that, `app.rs` passes `client_ip` here as it does to `handle`);
-    // finished with `outcome`: `responseElements` null (LookupEvents is read-only), and on
-    // failure the code as answered here, `json::error_type(error.code)` (not `code.code()`).
-    // LookupEvents writes nothing, so no pending record is needed (`store::with_pending_record`).
+    let (outcome, landed) = store::with_pending_record(call.pending(&ctx), work).await;
+    // JSON outputs are not recorded: the JSON actions are read-only (§2.4).
+    call.finish(&ctx, outcome.as_ref().map(|_| None), landed, json::error_type)
+        .await;
     outcome
 }
 

@@ -207,7 +207,7 @@ async fn serve(
             audit_source(service),
             action.name(),
             audit_trail::request_members(&params),
-            client_ip.map(|ip| ip.to_string()).unwrap_or_default(),
+            client_ip,
         );
         let work = async {
             caller::check_restrictions(&ctx.caller, action)?;
@@ -215,8 +215,8 @@ async fn serve(
         };
         let (result, landed) = store::with_pending_record(call.pending(&ctx), work).await;
         let result = result.map_err(|error| as_answered(service, error));
-        call.finish(&ctx, result.as_ref().map(|xml| xml.as_ref().map(Xml::as_str)), landed)
-            .await;
+        let answered = result.as_ref().map(|xml| xml.as_ref().map(Xml::as_str));
+        call.finish(&ctx, answered, landed, ErrorCode::code).await;
         Ok((action, result?))
     }
     .await;

@@ -18,7 +18,6 @@ import pytest
 import harness
 from harness import ACCOUNT_ID, UUID4
 
-NEEDS_LOOKUP = pytest.mark.xfail(strict=True, reason="needs LookupEvents")
 
 FILE_NAME = re.compile(r"^(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{8})T(\d{4})Z_([A-Za-z0-9]{16})\.json\.gz$")
 DELIVERY_WAIT = 20  # seconds; delivery runs every second in these tests
@@ -117,7 +116,6 @@ def test_calls_reach_log_files_in_cloudtrail_layout(fresh_database, tmp_path, bi
         assert shown.returncode == 0 and '"Records"' in shown.stdout, shown.stderr
 
 
-@NEEDS_LOOKUP
 def test_file_event_ids_are_those_lookup_events_shows(fresh_database, tmp_path, binary):
     srv = fast(fresh_database, tmp_path)
     try:

@@ -127,10 +127,33 @@ def test_an_account_without_records_has_no_events(tessera):
     assert headers["content-type"] == JSON_11
     assert headers["x-amzn-requestid"] == resp["ResponseMetadata"]["RequestId"]
     assert tessera.client("cloudtrail").lookup_events(LookupAttributes=by_name("CreateUser"))["Events"] == []
-    # An empty JSON object is the body the CLI sends without options.
+    # An empty JSON object is the body the CLI sends without options; by now the account has
+    # the records of the two lookups above (cloudtrail.md §3.4).
     resp = raw(tessera, "{}")
-    assert resp.status_code == 200 and resp.json() == {"Events": []}, resp.text
+    assert resp.status_code == 200, resp.text
     assert resp.headers["Content-Type"] == JSON_11
+    assert [e["EventName"] for e in resp.json()["Events"]] == ["LookupEvents", "LookupEvents"]
+
+
+def test_lookup_events_is_itself_recorded(tessera):
+    ct = tessera.client("cloudtrail")
+    first = ct.lookup_events(LookupAttributes=by_name("CreateUser"), MaxResults=1)
+    assert "NextToken" not in first
+    with aws_error("InvalidNextTokenException", 400):
+        ct.lookup_events(LookupAttributes=by_name("CreateUser"), MaxResults=1, NextToken="not-a-token")
+    recorded = [json.loads(e["CloudTrailEvent"])
+                for e in ct.lookup_events(LookupAttributes=by_name("LookupEvents"))["Events"]]
+    assert len(recorded) == 2
+    failed = [r for r in recorded if "errorCode" in r]
+    assert len(failed) == 1 and failed[0]["errorCode"] == "InvalidNextTokenException"
+    for record in recorded:
+        assert record["eventSource"] == "cloudtrail.amazonaws.com"
+        assert record["readOnly"] is True and record["responseElements"] is None
+        assert record["requestParameters"] == {
+            "lookupAttributes": [{"attributeKey": "EventName", "attributeValue": "CreateUser"}],
+            "maxResults": 1,
+        }, "nextToken is never recorded"
+        assert record["userIdentity"]["type"] == "Root"
 
 
 def test_insight_events_are_always_empty(tessera):
@@ -302,14 +325,15 @@ def test_time_range_and_page_size_errors(tessera):
     tessera.freeze(T)
     with aws_error("InvalidTimeRangeException", 400):
         ct.lookup_events(StartTime=at(T + 60))
-    assert ct.lookup_events(StartTime=at(T), EndTime=at(T))["Events"] == []
+    assert ct.lookup_events(StartTime=at(T), EndTime=at(T),
+                            LookupAttributes=by_name("CreateUser"))["Events"] == []
     with aws_error("InvalidMaxResultsException", 400):
         ct.lookup_events(MaxResults=51)
     # botocore refuses 0 before sending; the server must refuse it too.
     with aws_error("InvalidMaxResultsException", 400):
         tessera.client("cloudtrail", validate=False).lookup_events(MaxResults=0)
     for good in (1, 50):
-        assert ct.lookup_events(MaxResults=good)["Events"] == []
+        assert ct.lookup_events(MaxResults=good, LookupAttributes=by_name("CreateUser"))["Events"] == []
 
 
 def test_next_token_errors(tessera):

@@ -35,6 +35,8 @@ const TIMESTAMP_MEMBERS: &[&str] = &[
     "UploadDate",
     "LastUsedDate",
     "PasswordLastUsed",
+    "StartTime",
+    "EndTime",
 ];
 /// Parameters of the protocol, not of the action.
 const PROTOCOL_PARAMETERS: &[&str] = &["Action", "Version"];
@@ -120,6 +122,37 @@ pub fn request_members(params: &Params) -> Vec<(String, Member)> {
         .collect()
 }
 
+/// The members of a JSON-protocol request body (`cloudtrail.md` §8.1), named as sent.
+/// Timestamps arrive as epoch seconds (or ISO 8601 text).
+pub fn json_members(body: &serde_json::Map<String, serde_json::Value>) -> Vec<(String, Member)> {
+    body.iter()
+        .map(|(name, value)| (name.clone(), json_member(name, value)))
+        .collect()
+}
+
+fn json_member(name: &str, value: &serde_json::Value) -> Member {
+    use serde_json::Value;
+    match value {
+        Value::Null => Member::Null,
+        Value::Bool(flag) => Member::Boolean(*flag),
+        Value::Number(number) if TIMESTAMP_MEMBERS.contains(&name) => number
+            .as_f64()
+            .and_then(|seconds| OffsetDateTime::from_unix_timestamp(seconds.floor() as i64).ok())
+            .map_or_else(|| Member::text(number.to_string()), Member::Time),
+        Value::Number(number) => number
+            .as_i64()
+            .map_or_else(|| Member::text(number.to_string()), Member::Integer),
+        Value::String(text) => typed(name, text),
+        Value::Array(items) => Member::List(items.iter().map(|item| json_member(name, item)).collect()),
+        Value::Object(members) => Member::Structure(
+            members
+                .iter()
+                .map(|(inner, value)| (inner.clone(), json_member(inner, value)))
+                .collect(),
+        ),
+    }
+}
+
 /// The members of an action's result element, from the XML written for the response.
 pub fn response_members(result_xml: &str) -> Vec<(String, Member)> {
     let wrapped = format!("<Result>{result_xml}</Result>");
@@ -193,6 +226,35 @@ mod tests {
                     "TagKeys".to_owned(),
                     Member::List(vec![Member::text("a"), Member::text("b")])
                 ),
+            ]
+        );
+    }
+
+    #[test]
+    fn json_bodies_become_typed_trees() {
+        let body = serde_json::json!({
+            "LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "ConsoleLogin"}],
+            "StartTime": 1_795_342_542,
+            "MaxResults": 50,
+            "NextToken": "abc"
+        });
+        let start = OffsetDateTime::from_unix_timestamp(1_795_342_542).unwrap();
+        let serde_json::Value::Object(body) = body else {
+            unreachable!("an object literal")
+        };
+        assert_eq!(
+            json_members(&body),
+            vec![
+                (
+                    "LookupAttributes".to_owned(),
+                    Member::List(vec![Member::structure([
+                        ("AttributeKey", Member::text("EventName")),
+                        ("AttributeValue", Member::text("ConsoleLogin")),
+                    ])])
+                ),
+                ("MaxResults".to_owned(), Member::Integer(50)),
+                ("NextToken".to_owned(), Member::text("abc")),
+                ("StartTime".to_owned(), Member::Time(start)),
             ]
         );
     }

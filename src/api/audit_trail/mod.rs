@@ -4,13 +4,14 @@
 
 mod members;
 
-pub use members::{request_members, response_members};
+pub use members::{json_members, request_members, response_members};
 
 use super::Ctx;
 use crate::audit::{self, ApiCall, AuditRecord, EventSource, Member, Outcome, RequestContext, UserIdentity};
 use crate::domain::PrincipalIdentity;
 use crate::store::AuditEntry;
 use crate::wire::{ApiError, ErrorCode};
+use std::net::IpAddr;
 
 /// `ResourceType` of the records naming a member (`cloudtrail.md` §8.3).
 const RESOURCE_MEMBERS: &[(&str, &str)] = &[
@@ -42,14 +43,14 @@ impl AuditedCall {
         source: EventSource,
         action: &'static str,
         parameters: Vec<(String, Member)>,
-        client_ip: String,
+        client_ip: Option<IpAddr>,
     ) -> Self {
         let caller = &ctx.caller;
         let context = RequestContext {
             event_time: ctx.now,
             event_id: uuid::Uuid::new_v4(),
             region: ctx.state.audit_region.clone(),
-            source_ip: client_ip,
+            source_ip: client_ip.map(|ip| ip.to_string()).unwrap_or_default(),
             user_agent: ctx.user_agent.unwrap_or_default().to_owned(),
             tls: None,
         };
@@ -74,8 +75,15 @@ impl AuditedCall {
     }
 
     /// Stores the final record unless the pending one, already committed, says the same.
-    /// `result_xml` is the result element written for a successful call.
-    pub async fn finish(self, ctx: &Ctx<'_>, outcome: Result<Option<&str>, &ApiError>, pending_landed: bool) {
+    /// `result_xml` is the result element written for a successful call; `code_name` names
+    /// error codes as the call's protocol answered them.
+    pub async fn finish(
+        self,
+        ctx: &Ctx<'_>,
+        outcome: Result<Option<&str>, &ApiError>,
+        pending_landed: bool,
+        code_name: fn(ErrorCode) -> &'static str,
+    ) {
         let entry = match outcome {
             Ok(result_xml) => {
                 let output = match result_xml {
@@ -92,7 +100,7 @@ impl AuditedCall {
             Err(error) => self.entry(
                 ctx,
                 Outcome::Failure {
-                    code: error.code.code().to_owned(),
+                    code: code_name(error.code).to_owned(),
                     message: error.message.clone(),
                 },
                 &[],
