@@ -573,3 +573,21 @@ def policy_of_size(n: int) -> str:
     text = json.dumps(body)
     assert len(text.replace(" ", "")) == n, n
     return text
+
+
+def log_files(audit_dir: Path) -> list[Path]:
+    """Every file under an audit log directory (cloudtrail.md §7)."""
+    return sorted(p for p in audit_dir.rglob("*") if p.is_file())
+
+
+def records_in(audit_dir: Path) -> list[dict]:
+    """Every record of every delivered file (after a crash the same eventID may repeat)."""
+    import gzip
+
+    records = []
+    for path in log_files(audit_dir):
+        if path.name.endswith(".json.gz"):
+            body = json.loads(gzip.decompress(path.read_bytes()))
+            assert list(body) == ["Records"], path
+            records.extend(body["Records"])
+    return records

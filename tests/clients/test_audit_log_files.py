@@ -4,7 +4,6 @@ for every acknowledged change. Each test runs its own server with a one-second d
 interval (or the default five minutes where the flush on shutdown is the point)."""
 
 import datetime as dt
-import gzip
 import json
 import re
 import stat
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import harness
-from harness import ACCOUNT_ID, UUID4
+from harness import ACCOUNT_ID, UUID4, log_files, records_in
 
 
 FILE_NAME = re.compile(r"^(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{8})T(\d{4})Z_([A-Za-z0-9]{16})\.json\.gz$")
@@ -30,21 +29,6 @@ def start(database: str, tmp_path: Path, name: str, *args: str) -> harness.Tesse
 
 def fast(database: str, tmp_path: Path, name: str = "serve", *args: str) -> harness.TesseraServer:
     return start(database, tmp_path, name, "--audit-delivery-interval", "1", *args)
-
-
-def log_files(audit_dir: Path) -> list[Path]:
-    return sorted(p for p in audit_dir.rglob("*") if p.is_file())
-
-
-def records_in(audit_dir: Path) -> list[dict]:
-    """Every record of every delivered file (after a crash the same eventID may repeat)."""
-    records = []
-    for path in log_files(audit_dir):
-        if path.name.endswith(".json.gz"):
-            body = json.loads(gzip.decompress(path.read_bytes()))
-            assert list(body) == ["Records"], path
-            records.extend(body["Records"])
-    return records
 
 
 def created_users(records: list[dict]) -> set[str]:
