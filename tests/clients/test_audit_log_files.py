@@ -202,6 +202,14 @@ def test_acknowledged_changes_reach_log_files_after_sigkill(fresh_database, tmp_
 
     again = fast(fresh_database, tmp_path, "second")
     try:
+        # In the database: LookupEvents shows every acknowledged change's record.
+        trail = harness.client(again.url, "cloudtrail")
+        looked_up = [json.loads(event["CloudTrailEvent"])
+                     for page in trail.get_paginator("lookup_events").paginate(
+                         LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateUser"}])
+                     for event in page["Events"]]
+        assert acknowledged <= created_users(looked_up)
+        # And, once delivered, in a log file.
         records = wait_for_users(again.audit_dir, set(acknowledged), timeout=60)
     finally:
         again.stop()
