@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -112,10 +112,15 @@ fn api_response(protocol: Protocol, status: u16, body: String, request_id: &str)
 
 async fn aws_api(State(state): State<Arc<AppState>>, request: Request) -> Response {
     // Present when served over TCP; routers driven in-process have no peer.
-    let client_ip = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
+    let forwarded_for = request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok());
+    let client_ip = client_address(peer, forwarded_for, &state.api.trusted_proxies);
     let (parts, body) = request.into_parts();
     let protocol = Protocol::of(&parts.headers);
     let body: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
@@ -151,6 +156,28 @@ async fn aws_api(State(state): State<Arc<AppState>>, request: Request) -> Respon
         Protocol::Json => api::handle_json(&state.api, request, client_ip).await,
     };
     api_response(protocol, answer.status, answer.body, &answer.request_id)
+}
+
+/// The client as audit records name it (`cloudtrail.md` §2.1): the TCP peer, unless the peer
+/// is a trusted proxy; then the right-most `X-Forwarded-For` entry that is not one, since every
+/// entry left of a proxy we do not trust may be forged.
+fn client_address(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let (Some(peer), Some(forwarded_for)) = (peer, forwarded_for) else {
+        return peer;
+    };
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let mut client = peer;
+    for entry in forwarded_for.rsplit(',') {
+        match entry.trim().parse::<IpAddr>() {
+            Ok(address) if trusted.contains(&address) => client = address,
+            Ok(address) => return Some(address),
+            // An entry that is no address ends what can be believed.
+            Err(_) => break,
+        }
+    }
+    Some(client)
 }
 
 async fn health(State(state): State<Arc<AppState>>) -> Response {
@@ -238,5 +265,25 @@ mod tests {
             http_date(time::macros::datetime!(2024-01-15 12:00:00 UTC)),
             "Mon, 15 Jan 2024 12:00:00 GMT"
         );
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_trusted_proxies() {
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        let proxies = [ip("10.0.0.2"), ip("10.0.0.3")];
+        let client = |peer: &str, header: Option<&str>| client_address(Some(ip(peer)), header, &proxies);
+        assert_eq!(client("192.0.2.7", None), Some(ip("192.0.2.7")));
+        // An untrusted peer may write anything in the header.
+        assert_eq!(client("192.0.2.7", Some("198.51.100.1")), Some(ip("192.0.2.7")));
+        assert_eq!(client("10.0.0.2", Some("198.51.100.1")), Some(ip("198.51.100.1")));
+        // Left of the first address no trusted proxy added, everything may be forged.
+        assert_eq!(
+            client("10.0.0.2", Some("203.0.113.9, 198.51.100.1, 10.0.0.3")),
+            Some(ip("198.51.100.1"))
+        );
+        assert_eq!(client("10.0.0.2", Some("10.0.0.3")), Some(ip("10.0.0.3")));
+        assert_eq!(client("10.0.0.2", Some("garbage, 10.0.0.3")), Some(ip("10.0.0.3")));
+        assert_eq!(client("10.0.0.2", Some("2001:db8::1")), Some(ip("2001:db8::1")));
+        assert_eq!(client_address(None, Some("198.51.100.1"), &proxies), None);
     }
 }

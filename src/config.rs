@@ -19,6 +19,7 @@
 //! | `retention_days`            | `--audit-retention-days`    | `TESSERA_AUDIT_RETENTION_DAYS`    | `90`        |
 //! | `delivery_interval_seconds` | `--audit-delivery-interval` | `TESSERA_AUDIT_DELIVERY_INTERVAL` | `300`       |
 //! | `delivery_batch`            | `--audit-delivery-batch`    | `TESSERA_AUDIT_DELIVERY_BATCH`    | `1000`      |
+//! | `trusted_proxies`           | `--audit-trusted-proxies`   | `TESSERA_AUDIT_TRUSTED_PROXIES`   | none        |
 //!
 //! `log_dir` is relative to the working directory unless absolute; `region` is the `awsRegion`
 //! of every record and a path component of every log file.
@@ -26,7 +27,7 @@
 //! The data key itself may also come from `TESSERA_DATA_KEY` (base64 of 32 bytes).
 
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8900";
@@ -59,6 +60,8 @@ pub struct AuditOverrides {
     pub retention_days: Option<u32>,
     pub delivery_interval_seconds: Option<u32>,
     pub delivery_batch: Option<u32>,
+    /// Comma-separated addresses.
+    pub trusted_proxies: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,6 +72,7 @@ struct FileAudit {
     retention_days: Option<u32>,
     delivery_interval_seconds: Option<u32>,
     delivery_batch: Option<u32>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -102,6 +106,8 @@ pub struct AuditConfig {
     pub retention_days: u32,
     pub delivery_interval_seconds: u32,
     pub delivery_batch: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`cloudtrail.md` §2.1).
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl AuditConfig {
@@ -133,7 +139,23 @@ impl AuditConfig {
                 "audit.delivery_batch: must be at most {MAX_DELIVERY_BATCH}"
             )));
         }
+        let proxies: Vec<String> = match &overrides.trusted_proxies {
+            Some(list) => list
+                .split(',')
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect(),
+            None => file.trusted_proxies.unwrap_or_default(),
+        };
+        let trusted_proxies = proxies
+            .iter()
+            .map(|p| {
+                p.parse::<IpAddr>()
+                    .map_err(|_| ConfigError(format!("audit.trusted_proxies: '{p}' is not an IP address")))
+            })
+            .collect::<Result<_, _>>()?;
         Ok(Self {
+            trusted_proxies,
             log_dir: overrides
                 .log_dir
                 .clone()
@@ -316,11 +338,12 @@ mod tests {
                 retention_days: 90,
                 delivery_interval_seconds: 300,
                 delivery_batch: 1000,
+                trusted_proxies: Vec::new(),
             }
         );
         let (_file, mut overrides) = with_file(
             "[audit]\nlog_dir = \"/var/log/tessera\"\nregion = \"eu-west-1\"\nretention_days = 7\n\
-             delivery_interval_seconds = 60\ndelivery_batch = 10\n",
+             delivery_interval_seconds = 60\ndelivery_batch = 10\ntrusted_proxies = [\"10.0.0.2\", \"::1\"]\n",
         );
         let audit = Config::load(&overrides).unwrap().audit;
         assert_eq!(
@@ -331,6 +354,7 @@ mod tests {
                 retention_days: 7,
                 delivery_interval_seconds: 60,
                 delivery_batch: 10,
+                trusted_proxies: vec!["10.0.0.2".parse().unwrap(), "::1".parse().unwrap()],
             }
         );
         overrides.audit = AuditOverrides {
@@ -339,6 +363,7 @@ mod tests {
             retention_days: Some(1),
             delivery_interval_seconds: Some(1),
             delivery_batch: Some(1),
+            trusted_proxies: Some(" 127.0.0.1 ,".into()),
         };
         let audit = Config::load(&overrides).unwrap().audit;
         assert_eq!(
@@ -349,6 +374,7 @@ mod tests {
                 retention_days: 1,
                 delivery_interval_seconds: 1,
                 delivery_batch: 1,
+                trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
             }
         );
     }
@@ -383,6 +409,11 @@ mod tests {
             ..AuditOverrides::default()
         });
         assert_eq!(message, "audit.delivery_batch: must be at least 1");
+        let message = refused(AuditOverrides {
+            trusted_proxies: Some("10.0.0.1,proxy.internal".into()),
+            ..AuditOverrides::default()
+        });
+        assert_eq!(message, "audit.trusted_proxies: 'proxy.internal' is not an IP address");
         let message = refused(AuditOverrides {
             delivery_batch: Some(MAX_DELIVERY_BATCH + 1),
             ..AuditOverrides::default()

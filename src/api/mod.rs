@@ -44,6 +44,8 @@ pub struct ApiState {
     pub otp_issuer: String,
     /// `awsRegion` of audit records (configuration `audit.region`, `cloudtrail.md` §2.1).
     pub audit_region: String,
+    /// Peers whose `X-Forwarded-For` names the client (configuration `audit.trusted_proxies`).
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 /// The issuer shown by authenticator apps unless configured otherwise.
@@ -67,6 +69,7 @@ impl ApiState {
             allowed_regions,
             otp_issuer: DEFAULT_OTP_ISSUER.to_owned(),
             audit_region: DEFAULT_AUDIT_REGION.to_owned(),
+            trusted_proxies: Vec::new(),
         })
     }
 

@@ -140,6 +140,10 @@ struct AuditArgs {
     /// one delivery round reads (default: 1000).
     #[arg(long, env = "TESSERA_AUDIT_DELIVERY_BATCH")]
     audit_delivery_batch: Option<u32>,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` names the client in audit records,
+    /// comma-separated (default: none; records show the TCP peer).
+    #[arg(long, env = "TESSERA_AUDIT_TRUSTED_PROXIES")]
+    audit_trusted_proxies: Option<String>,
 }
 
 impl AuditArgs {
@@ -149,6 +153,7 @@ impl AuditArgs {
             retention_days: self.audit_retention_days,
             delivery_interval_seconds: self.audit_delivery_interval,
             delivery_batch: self.audit_delivery_batch,
+            trusted_proxies: self.audit_trusted_proxies.clone(),
             ..self.region.overrides()
         }
     }

@@ -29,6 +29,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     .map_err(|e| e.to_string())?
     .with_otp_issuer(config.otp_issuer.clone());
     api.audit_region = config.audit.region.clone();
+    api.trusted_proxies = config.audit.trusted_proxies.clone();
     let state = Arc::new(AppState {
         api,
         danger_test_mode: config.danger_test_mode,

@@ -5,7 +5,10 @@ and never a code, a secret key or a session token."""
 import json
 import threading
 
+import pytest
 from botocore.exceptions import ClientError
+
+import harness
 
 from harness import ACCOUNT_ID, MFA_NOW, MFA_STEP, Creds, totp_codes, totp_pair, virtual_device
 
@@ -174,3 +177,28 @@ def test_each_racing_call_has_exactly_its_own_record(tessera):
     assert len({r["eventID"] for r in found}) == 16
     assert sum(1 for r in found if "errorCode" not in r) == 1
     assert sum(1 for r in found if r.get("errorCode") == "EntityAlreadyExists") == 15
+
+
+def forwarded_lookup(url: str, forwarded_for: str) -> str:
+    """Calls GetUser through a client that adds `X-Forwarded-For`; the record's sourceIPAddress."""
+    iam = harness.client(url, "iam")
+    iam.meta.events.register("before-sign.iam.*",
+                             lambda request, **_: request.headers.add_header("X-Forwarded-For",
+                                                                             forwarded_for))
+    iam.get_user()
+    trail = harness.client(url, "cloudtrail")
+    (event,) = trail.lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GetUser"}])["Events"]
+    return json.loads(event["CloudTrailEvent"])["sourceIPAddress"]
+
+
+@pytest.mark.parametrize("trusted, expected", [(None, "127.0.0.1"), ("127.0.0.1", "198.51.100.7")])
+def test_forwarded_addresses_count_only_from_trusted_proxies(fresh_database, tmp_path, binary,
+                                                            trusted, expected):
+    args = ["--audit-trusted-proxies", trusted] if trusted else []
+    srv = harness.TesseraServer(fresh_database, tmp_path / "serve.log", test_mode=False,
+                                audit_dir=tmp_path / "audit", extra_args=args).start()
+    try:
+        assert forwarded_lookup(srv.url, "203.0.113.1, 198.51.100.7") == expected
+    finally:
+        srv.stop()

@@ -51,6 +51,7 @@ fn config(log_dir: &Path, interval_seconds: u32, batch: u32) -> AuditConfig {
         retention_days: 90,
         delivery_interval_seconds: interval_seconds,
         delivery_batch: batch,
+        trusted_proxies: Vec::new(),
     }
 }
 
