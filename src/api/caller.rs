@@ -24,7 +24,7 @@ pub enum Credential {
         mfa: Option<MfaContext>,
     },
     /// `AssumeRole` credentials. They carry no MFA context into later calls (`sts.md` §6),
-    /// even when the role was assumed with MFA.
+    /// even when the role was assumed with MFA; only their audit records say so.
     RoleSession,
 }
 

@@ -125,8 +125,7 @@ def test_session_callers_carry_their_session_context(tessera):
 
 
 def test_role_sessions_are_named_with_their_role(tessera):
-    tessera.freeze(MFA_NOW)
-    user, creds = tessera.user_with_key("alice")
+    user, creds, serial, seed, _ = user_with_device(tessera)
     trust = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"AWS": user["Arn"]}, "Action": "sts:AssumeRole"}]}
     role = tessera.iam().create_role(RoleName="auditor",
@@ -148,6 +147,22 @@ def test_role_sessions_are_named_with_their_role(tessera):
         "type": "Role", "principalId": role["RoleId"], "arn": role["Arn"],
         "accountId": ACCOUNT_ID, "userName": "auditor",
     }
+    assert identity["sessionContext"]["attributes"]["mfaAuthenticated"] == "false"
+
+    # Assumed with a code: the role session's records say so (its requests still carry no MFA
+    # context into policies, sts.md §6).
+    (code,) = totp_codes(seed, MFA_NOW, 1)
+    with_mfa = tessera.sts(creds).assume_role(RoleArn=role["Arn"], RoleSessionName="on-call",
+                                              SerialNumber=serial, TokenCode=code)
+    tessera.sts(session_creds(with_mfa["Credentials"])).get_caller_identity()
+    (latest,) = [r for r in records(tessera, "GetCallerIdentity")
+                 if r["userIdentity"]["arn"].endswith("/on-call")]
+    assert latest["userIdentity"]["sessionContext"]["attributes"] == {
+        "creationDate": "2027-01-15T08:00:10Z", "mfaAuthenticated": "true"}
+    (assumed_with_mfa,) = [r for r in records(tessera, "AssumeRole")
+                           if r["requestParameters"]["roleSessionName"] == "on-call"]
+    assert assumed_with_mfa["requestParameters"]["serialNumber"] == serial
+    assert "tokenCode" not in assumed_with_mfa["requestParameters"]
 
 
 def test_each_racing_call_has_exactly_its_own_record(tessera):

@@ -116,8 +116,10 @@ impl Operation for AssumeRole {
             region: caller.region.clone(),
         };
         let expires_at = ctx.now + time::Duration::seconds(duration);
-        // The role session itself keeps no MFA context (`sts.md` §6).
-        let issued = credentials::issue(ctx, holder, expires_at, None)
+        // The session stores the MFA check for its audit records (`mfaAuthenticated`,
+        // `cloudtrail.md` §2.2) only: role sessions bring no MFA context to authorization
+        // (`Credential::RoleSession`, `sts.md` §6).
+        let issued = credentials::issue(ctx, holder, expires_at, proven)
             .await
             .map_err(|error| match error.code {
                 // Deleted while being assumed: as unknown as any other missing role.
