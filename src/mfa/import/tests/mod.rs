@@ -7,6 +7,9 @@ use super::*;
 use crate::mfa::totp::HashAlgorithm;
 use data_encoding::HEXLOWER;
 
+mod csv_files;
+mod surface;
+
 /// 2025-11-14T22:13:20Z; after the RFC's 2006 dates, before python-pskc's 2099 expiry.
 const NOW: i64 = 1_763_158_400;
 const RFC_PSK: &str = "12345678901234567890123456789012";
@@ -113,6 +116,7 @@ fn figure6_pre_shared_key_decrypts_to_the_rfc_values() {
     let keys = decoded.keys.as_ref().unwrap();
     assert_eq!(keys.container.as_slice(), hex(RFC_PSK));
     assert_eq!(keys.mac_key.as_slice(), hex("1122334455667788990011223344556677889900"));
+    assert_eq!(keys.protection, SeedProtection::PreSharedKey);
     let [c] = decoded.candidates.as_slice() else {
         panic!("one KeyPackage")
     };
@@ -143,6 +147,7 @@ fn figure7_pbkdf2_decrypts_to_the_rfc_values() {
     let keys = decoded.keys.as_ref().unwrap();
     assert_eq!(keys.container.as_slice(), hex("651e63cd57008476af1ff6422cd02e41"));
     assert_eq!(keys.mac_key.as_slice(), hex("bdaab8d648e850d25a3289364f7d7eaaf53ce581"));
+    assert_eq!(keys.protection, SeedProtection::Pbkdf2);
     let [c] = decoded.candidates.as_slice() else {
         panic!("one KeyPackage")
     };
@@ -422,6 +427,7 @@ fn python_pskc_pbkdf2_file_imports() {
     let bytes = fixture("python-pskc-totp-pbkdf2.pskcxml");
     let report = pskc(&bytes, &with_passphrase("correct horse battery staple")).unwrap();
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    assert_eq!(report.protection, SeedProtection::Pbkdf2);
     let [first, second] = report.tokens.as_slice() else {
         panic!("two tokens")
     };
@@ -448,6 +454,7 @@ fn python_pskc_pbkdf2_file_imports() {
 fn python_pskc_pre_shared_key_file_imports() {
     let bytes = fixture("python-pskc-totp-pre-shared-key.pskcxml");
     let report = pskc(&bytes, &with_psk("000102030405060708090a0b0c0d0e0f")).unwrap();
+    assert_eq!(report.protection, SeedProtection::PreSharedKey);
     let serials: Vec<&str> = report.tokens.iter().map(|t| t.serial.as_str()).collect();
     assert_eq!(serials, ["PYPSKC-000001", "PYPSKC-000002"]);
     assert_eq!(report.tokens[1].seed.expose(), RFC_SEED);
@@ -543,6 +550,7 @@ fn plain_totp_file_imports_with_a_warning() {
   </KeyPackage>
 </KeyContainer>"#;
     let report = pskc(xml.as_bytes(), &options()).unwrap();
+    assert_eq!(report.protection, SeedProtection::None);
     assert_eq!(report.warnings.len(), 1);
     assert!(report.warnings[0].contains("plain text"));
     let token = &report.tokens[0];
@@ -551,137 +559,4 @@ fn plain_totp_file_imports_with_a_warning() {
     assert_eq!(token.algorithm, HashAlgorithm::Sha512);
     assert_eq!((token.period, token.drift), (60, 4));
     assert_eq!(token.model.as_deref(), Some("c200"));
-}
-
-// ---- CSV ----
-
-#[test]
-fn csv_good_file_imports_hex_and_base32_seeds() {
-    let bytes = fixture("csv-good.csv");
-    assert_eq!(ImportFormat::detect(&bytes), ImportFormat::Csv);
-    let report = parse(&bytes, ImportFormat::Csv, &options()).unwrap();
-    let got: Vec<(&str, u32)> = report.tokens.iter().map(|t| (t.serial.as_str(), t.period)).collect();
-    assert_eq!(
-        got,
-        [("CSV-000000001", 30), ("CSV-000000002", 60), ("CSV-000000003", 30)]
-    );
-    for token in &report.tokens {
-        assert_eq!(token.seed.expose(), RFC_SEED);
-        assert_eq!(
-            (token.algorithm, token.digits, token.drift),
-            (HashAlgorithm::Sha1, 6, 0)
-        );
-        assert_eq!(token.manufacturer, None);
-    }
-    assert_eq!(totp_sha1(report.tokens[0].seed.expose(), 59, 30), "287082");
-    assert!(report.warnings[0].contains("plain text"));
-}
-
-#[test]
-fn csv_bad_lines_are_each_named() {
-    let bytes = fixture("csv-bad.csv");
-    let failures = rejected(parse(&bytes, ImportFormat::Csv, &options()));
-    let got: Vec<(usize, &str)> = failures.iter().map(|f| (f.index, f.reason.as_str())).collect();
-    assert_eq!(
-        got,
-        [
-            (2, "duplicate serial: also used by line 9"),
-            (
-                4,
-                "serial \"SHORT1\" is 6 characters; serials must have 9 to 256 \
-                 (a serial prefix can lengthen it)"
-            ),
-            (5, "the seed is neither hex nor Base32"),
-            (6, "digits \"8\": only 6-digit codes are supported"),
-            (7, "period \"45\": only 30 or 60 seconds are supported"),
-            (8, "expected 4 fields (serial,seed,digits,period), found 2"),
-            (9, "duplicate serial: also used by line 2"),
-            (10, "the secret is 8 bytes; 10 to 64 bytes are required"),
-        ]
-    );
-    assert_eq!(
-        failures[1].describe(ImportFormat::Csv),
-        format!("line 4 (serial \"SHORT1\"): {}", failures[1].reason)
-    );
-    let message = ImportError::Rejected(failures).to_string();
-    assert!(message.starts_with("8 of the file's entries failed, so nothing was imported"));
-    assert!(!message.contains("3132333435"));
-    assert!(!message.contains("GEZDGNBV"));
-}
-
-#[test]
-fn csv_too_many_records_are_refused() {
-    let line = "CSV-000000001,3132333435363738393031323334353637383930,6,30\n";
-    let text = line.repeat(MAX_ENTRIES + 1);
-    assert!(matches!(
-        parse(text.as_bytes(), ImportFormat::Csv, &options()),
-        Err(ImportError::TooManyEntries { .. })
-    ));
-}
-
-// ---- API details ----
-
-#[test]
-fn detect_looks_at_the_first_non_blank_byte() {
-    assert_eq!(ImportFormat::detect(b"<?xml version=\"1.0\"?>"), ImportFormat::Pskc);
-    assert_eq!(
-        ImportFormat::detect(b"\xEF\xBB\xBF \r\n\t<KeyContainer"),
-        ImportFormat::Pskc
-    );
-    assert_eq!(ImportFormat::detect(b"serial,seed,digits,period"), ImportFormat::Csv);
-    assert_eq!(ImportFormat::detect(b""), ImportFormat::Csv);
-    assert_eq!(
-        ImportFormat::detect(&fixture("rfc6030-figure7-pbkdf2.pskcxml")),
-        ImportFormat::Pskc
-    );
-}
-
-#[test]
-fn debug_output_hides_secrets() {
-    let options = ImportOptions {
-        pre_shared_key_hex: Some(RFC_PSK.to_owned()),
-        passphrase: Some("qwerty".to_owned()),
-        serial_prefix: Some("ACME-".to_owned()),
-        now_unix: 5,
-    };
-    let shown = format!("{options:?}");
-    assert!(!shown.contains(RFC_PSK) && !shown.contains("qwerty"), "{shown}");
-    assert!(shown.contains("ACME-"));
-}
-
-#[test]
-fn refusals_never_print_seed_material() {
-    let bulk = rejected(pskc(&fixture("rfc6030-figure10-bulk.pskcxml"), &options()));
-    let message = ImportError::Rejected(bulk).to_string();
-    assert!(message.starts_with("4 of the file's entries failed"));
-    assert!(!message.contains("MTIzNDU2Nzg5MDEyMzQ1Njc4OTA="));
-    assert!(!message.contains("12345678901234567890"));
-}
-
-/// Bounded property test (STYLE.md §6): any single-byte change to the encrypted TOTP variant
-/// is refused or still yields exactly the original seed — the MAC leaves no third outcome —
-/// and no input makes the parser panic.
-#[test]
-fn single_byte_mutations_never_yield_another_seed() {
-    let original = fixture("tessera-totp-pre-shared-key.pskcxml");
-    let options = with_psk(RFC_PSK);
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let alphabet = b"<>/=\"' \nAZaz09+&;#-:";
-    for _ in 0..3000 {
-        let mut bytes = original.clone();
-        let at = (next() as usize) % bytes.len();
-        bytes[at] = alphabet[(next() as usize) % alphabet.len()];
-        if let Ok(report) = pskc(&bytes, &options) {
-            for token in &report.tokens {
-                assert_eq!(token.seed.expose(), RFC_SEED, "mutation at {at}");
-            }
-        }
-        let _ = parse(&bytes, ImportFormat::Csv, &options);
-    }
 }
