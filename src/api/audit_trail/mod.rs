@@ -90,11 +90,11 @@ impl AuditedCall {
                     Some(xml) if audit::records_output(self.action) => response_members(xml),
                     _ => Vec::new(),
                 };
-                let entry = self.entry(ctx, Outcome::Success(output.clone()), &output);
-                if pending_landed && entry == self.pending(ctx) {
+                // A success without recorded output is exactly the pending record.
+                if pending_landed && output.is_empty() {
                     return;
                 }
-                entry
+                self.entry(ctx, Outcome::Success(output.clone()), &output)
             }
             Err(error) if AUTHENTICATION_FAILURES.contains(&error.code) => return,
             Err(error) => self.entry(
